@@ -1,0 +1,3 @@
+app_name = "requests_app_api"
+
+urlpatterns = []
