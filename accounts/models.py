@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
@@ -52,3 +53,48 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    RESTRICTED = "restricted", "Restricted"
+
+
+class Profile(models.Model):
+    """Profile and preferences of a user, as InvenioRDM's user profile and preferences."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField("full name", max_length=255, blank=True)
+    affiliations = models.JSONField(default=list, blank=True, help_text="A list of affiliation names.")
+    visibility = models.CharField(
+        "profile visibility", max_length=10, choices=Visibility.choices, default=Visibility.RESTRICTED
+    )
+    email_visibility = models.CharField(
+        "e-mail visibility", max_length=10, choices=Visibility.choices, default=Visibility.RESTRICTED
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.full_name or str(self.user)
+
+
+class PersonalAccessToken(models.Model):
+    """An API token. Only its SHA-256 hash is stored; the prefix lets its owner recognise it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=16, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked is None and (self.expires is None or self.expires > now)

@@ -116,6 +116,24 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous sees pu
 # Mandatory e-mail verification, as InvenioRDM; operators may relax it with one setting.
 RDM_REQUIRE_EMAIL_VERIFICATION = env.bool("RDM_REQUIRE_EMAIL_VERIFICATION", default=True)
 
+# --- allauth (owned by accounts) ----------------------------------------------------------------
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*", "username"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory" if RDM_REQUIRE_EMAIL_VERIFICATION else "optional"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True  # the link in the e-mail verifies at once
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{RDM_SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if RDM_SITE_URL.startswith("https") else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+RDM_TOKEN_LAST_USED_PRECISION = 60  # seconds; limits writes when a token is used in bursts
+
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -162,6 +180,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- Periodic tasks (Celery beat) ---------------------------------------------------------------
+# Registered in code: django-celery-beat's DatabaseScheduler copies this schedule into its tables
+# when `celery -A rdm beat` starts, so nothing is set up by hand in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "lift-expired-embargoes": {
+        "task": "rdm.records.tasks.lift_embargoes",
+        "schedule": 60 * 60,  # hourly: an embargo ends on a date, so at most an hour late
+    },
+}
+
 # --- Search -------------------------------------------------------------------------------------
 RDM_SEARCH_BACKEND = env.str("RDM_SEARCH_BACKEND", default="database")
 RDM_SEARCH_URL = env.str("RDM_SEARCH_URL", default="http://127.0.0.1:9200")
@@ -169,6 +197,24 @@ RDM_SEARCH_INDEX_PREFIX = env.str("RDM_SEARCH_INDEX_PREFIX", default="rdm-")
 ELASTICSEARCH_DSL = {"default": {"hosts": RDM_SEARCH_URL}}
 ELASTICSEARCH_DSL_AUTOSYNC = False  # the indexer queue decides when documents are written
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
+RDM_SEARCH_BACKENDS = {
+    "database": {"BACKEND": "rdm.search.backends.database"},
+    "elasticsearch": {
+        "BACKEND": "rdm.search.backends.elasticsearch",
+        "URL": RDM_SEARCH_URL,
+        "INDEX_PREFIX": RDM_SEARCH_INDEX_PREFIX,
+    },
+}
+RDM_SEARCH_MAX_QUERY_LENGTH = env.int("RDM_SEARCH_MAX_QUERY_LENGTH", default=1000)  # characters
+RDM_SEARCH_MAX_QUERY_DEPTH = env.int("RDM_SEARCH_MAX_QUERY_DEPTH", default=20)  # nested groups/operators
+RDM_SEARCH_MAX_QUERY_TERMS = env.int("RDM_SEARCH_MAX_QUERY_TERMS", default=64)
+RDM_SEARCH_DEFAULT_PAGE_SIZE = 10
+RDM_SEARCH_MAX_PAGE_SIZE = env.int("RDM_SEARCH_MAX_PAGE_SIZE", default=100)
+RDM_SEARCH_MAX_RESULT_WINDOW = env.int("RDM_SEARCH_MAX_RESULT_WINDOW", default=10_000)  # page * size
+CELERY_BEAT_SCHEDULE["drain-index-queue"] = {
+    "task": "rdm.search.tasks.drain_index_queue",
+    "schedule": 5.0,  # seconds; each enqueue also starts a drain on commit, this catches the rest
+}
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

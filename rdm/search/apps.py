@@ -1,7 +1,19 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class SearchConfig(AppConfig):
     name = "rdm.search"
     label = "search"
     verbose_name = "Search"
+
+    def ready(self):
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        from . import receivers
+
+        # Every app may declare its indexes in `<app>/indexes.py`; importing it registers them.
+        for config in apps.get_app_configs():
+            if find_spec(f"{config.name}.indexes") is not None:
+                import_module(f"{config.name}.indexes")
+        receivers.connect()

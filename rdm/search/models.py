@@ -1,0 +1,68 @@
+"""Tables of the search layer: the database backend's documents and the durable indexer queue."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class SearchDocument(models.Model):
+    """One indexed document of the database backend (all indexes share the table).
+
+    ``document`` is what hits return. The other columns are derived from the index declaration:
+    ``text_a``/``text_b``/``text_c`` hold the free-text fields by boost (A: boost >= 3, B: >= 2, C: the
+    rest; on PostgreSQL they feed the weighted tsvector), ``fields`` the normalised text of every text
+    field for ``field:value`` queries, ``sort_keys`` the first value of every sortable field. Keyword
+    values, dates and principals live in ``SearchTerm`` rows so filters and facets are indexed joins.
+    """
+
+    index = models.CharField(max_length=64)
+    doc_id = models.CharField(max_length=128)
+    document = models.JSONField()
+    text_a = models.TextField(blank=True, default="")
+    text_b = models.TextField(blank=True, default="")
+    text_c = models.TextField(blank=True, default="")
+    fields = models.JSONField(default=dict)
+    sort_keys = models.JSONField(default=dict)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "doc_id"], name="search_document_unique_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.index}/{self.doc_id}"
+
+
+class SearchTerm(models.Model):
+    """A keyword value of a document: filter and facet values, dates, and "_principals" (who may read)."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="terms")
+    field = models.CharField(max_length=64)
+    value = models.CharField(max_length=400)
+
+    class Meta:
+        indexes = [models.Index(fields=["field", "value", "document"], name="search_term_lookup")]
+
+    def __str__(self):
+        return f"{self.field}={self.value}"
+
+
+class IndexQueueItem(models.Model):
+    """A document waiting to be (re)indexed. One row per (index, doc_id): repeated changes collapse.
+
+    Enqueuing again bumps ``enqueued_at``; the drain deletes a row only if it still carries the
+    timestamp it read, so a change made while its batch was being written is indexed again.
+    """
+
+    index = models.CharField(max_length=64)
+    doc_id = models.CharField(max_length=128)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "doc_id"], name="search_queue_unique_item"),
+        ]
+        indexes = [models.Index(fields=["enqueued_at"], name="search_queue_age")]
+
+    def __str__(self):
+        return f"{self.index}/{self.doc_id}"

@@ -1,0 +1,216 @@
+"""Search index declarations of records: published records ("records") and drafts ("drafts").
+
+Documents are ``record_to_dict`` as the public sees it; who may read them comes from
+``rdm.records.permissions``. Queries may use the names below, their aliases, or the full paths.
+"""
+
+import re
+from collections.abc import Iterator
+
+from rdm.search.index import (
+    DateField,
+    Facet,
+    Index,
+    KeywordField,
+    SortOption,
+    TextField,
+    register,
+    values_at,
+)
+
+from .models import Draft, Record
+
+CHUNK_SIZE = 1000
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _html_text(document: dict) -> list[str]:
+    descriptions = values_at(document, "metadata.description")
+    descriptions += values_at(document, "metadata.additional_descriptions.description")
+    return [_TAG.sub(" ", text) for text in descriptions if isinstance(text, str)]
+
+
+def _resource_type(document: dict) -> list:
+    return values_at(document, "metadata.resource_type.id") + values_at(document, "metadata.resource_type.title.en")
+
+
+def _affiliations(document: dict) -> list:
+    return values_at(document, "metadata.creators.affiliations.name") + values_at(
+        document, "metadata.contributors.affiliations.name"
+    )
+
+
+def _titles(document: dict, path: str) -> list:
+    """Values at ``path`` where a title may be a string or a {lang: title} dict (awards)."""
+    prefix, _, last = path.rpartition(".")
+    values = []
+    for holder in _objects_at(document, prefix):
+        value = holder.get(last)
+        values.extend(value.values() if isinstance(value, dict) else [value])
+    return values
+
+
+def _objects_at(document: dict, path: str) -> list[dict]:
+    current = [document]
+    for key in path.split("."):
+        found = []
+        for item in current:
+            value = item.get(key) if isinstance(item, dict) else None
+            found.extend(value if isinstance(value, list) else [value])
+        current = [item for item in found if isinstance(item, dict)]
+    return current
+
+
+def _funders(document: dict) -> list:
+    return values_at(document, "metadata.funding.funder.name") + values_at(document, "metadata.funding.funder.id")
+
+
+def _awards(document: dict) -> list:
+    return (
+        _titles(document, "metadata.funding.award.title")
+        + values_at(document, "metadata.funding.award.number")
+        + values_at(document, "metadata.funding.award.id")
+    )
+
+
+def _communities(document: dict) -> list:
+    communities = document.get("parent", {}).get("communities", {})
+    entries = communities.get("entries", []) if isinstance(communities, dict) else []
+    ids = communities.get("ids", []) if isinstance(communities, dict) else []
+    return ids + [value for entry in entries for value in (entry.get("slug"), entry.get("id")) if value]
+
+
+def _publication_year(document: dict) -> list:
+    return [date[:4] for date in values_at(document, "metadata.publication_date") if str(date)[:4].isdigit()]
+
+
+RECORD_FIELDS = (
+    KeywordField("id", searchable=True),
+    TextField("title", path="metadata.title", boost=3, sortable=True),
+    TextField("additional_titles", path="metadata.additional_titles.title", boost=2),
+    TextField("description", path="metadata.description", extract=_html_text),
+    TextField("creator", path="metadata.creators.person_or_org.name", aliases=("creators", "author", "authors"),
+              boost=2),
+    TextField("contributor", path="metadata.contributors.person_or_org.name", aliases=("contributors",)),
+    TextField("affiliation", path="metadata.creators.affiliations.name", aliases=("affiliations",),
+              extract=_affiliations),
+    TextField("subject", path="metadata.subjects.subject", aliases=("subjects", "keyword", "keywords"), boost=2),
+    TextField("type", path="metadata.resource_type", extract=_resource_type),
+    TextField("publisher", path="metadata.publisher"),
+    TextField("community", path="parent.communities", aliases=("communities",), extract=_communities),
+    TextField("funder", path="metadata.funding.funder", aliases=("funders",), extract=_funders),
+    TextField("award", path="metadata.funding.award", aliases=("awards",), extract=_awards),
+    KeywordField("resource_type", path="metadata.resource_type.id"),
+    KeywordField("access_status", path="access.status", aliases=("access",)),
+    KeywordField("access_record", path="access.record"),
+    KeywordField("language", path="metadata.languages.id", aliases=("languages",)),
+    KeywordField("license", path="metadata.rights.id", aliases=("rights",)),
+    KeywordField("publication_year", extract=_publication_year),
+    KeywordField("is_latest", path="versions.is_latest"),
+    KeywordField("parent_id", path="parent.id"),
+    KeywordField("version_index", path="versions.index"),
+    DateField("publication_date", path="metadata.publication_date", aliases=("year", "date"), sortable=True),
+    DateField("created", sortable=True),
+    DateField("updated", sortable=True),
+)
+
+
+def _resource_type_labels(ids: list[str]) -> dict[str, str]:
+    from vocabularies import services
+
+    return services.resolve_titles("resourcetypes", ids)
+
+
+RECORD_FACETS = (
+    Facet("resource_type", "Resource types", labels=_resource_type_labels),
+    Facet("access_status", "Access status"),
+    Facet("publication_year", "Publication year", size=50),
+    Facet("language", "Languages"),
+)
+
+SORT_OPTIONS = {
+    "bestmatch": SortOption("Best match", (("_score", "desc"), ("created", "desc"))),
+    "newest": SortOption("Newest", (("created", "desc"),)),
+    "oldest": SortOption("Oldest", (("created", "asc"),)),
+    "title": SortOption("Title", (("title", "asc"),)),
+    "updated-desc": SortOption("Recently updated", (("updated", "desc"),)),
+    "updated-asc": SortOption("Least recently updated", (("updated", "asc"),)),
+    "publication-desc": SortOption("Publication date (newest)", (("publication_date", "desc"),)),
+    "publication-asc": SortOption("Publication date (oldest)", (("publication_date", "asc"),)),
+}
+
+
+class RecordsIndex(Index):
+    """Published records, every version (filter ``is_latest=true`` for the latest ones)."""
+
+    name = "records"
+    fields = RECORD_FIELDS
+    facets = RECORD_FACETS
+    sort_options = SORT_OPTIONS
+    default_sort = "newest"
+    default_sort_with_query = "bestmatch"
+    model = Record
+
+    def to_document(self, obj) -> dict:
+        from .serializers import record_to_dict
+
+        return record_to_dict(obj)
+
+    def principals(self, obj) -> list[str]:
+        from .permissions import read_principals
+
+        return read_principals(obj)
+
+    def doc_id(self, obj) -> str:
+        return obj.pid
+
+    def load(self, ids: list[str]) -> dict[str, object]:
+        objects = self.model.objects.filter(pid__in=ids).select_related("parent", "parent__owner")
+        return {obj.pid: obj for obj in objects}
+
+    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+        return _chunks(self.model.objects.order_by("pk").values_list("pid", flat=True), chunk_size)
+
+    def count(self) -> int:
+        return self.model.objects.count()
+
+    def ids_embedding(self, vocabulary: str, entry_id: str) -> Iterator[list[str]]:
+        paths = {"resourcetypes": "metadata__resource_type__id", "languages": "metadata__languages__icontains",
+                 "licenses": "metadata__rights__icontains"}
+        if vocabulary not in paths:
+            return iter(())
+        # icontains on the JSON list text is a superset for languages/licenses: reindexing a few extra
+        # documents is harmless, missing one is not.
+        matching = self.model.objects.filter(**{paths[vocabulary]: entry_id}).order_by("pk")
+        return _chunks(matching.values_list("pid", flat=True), CHUNK_SIZE)
+
+
+class DraftsIndex(RecordsIndex):
+    """Drafts (new records, new versions, edits of published records): owners and staff only."""
+
+    name = "drafts"
+    model = Draft
+    default_sort = "updated-desc"
+
+    def principals(self, obj) -> list[str]:
+        return [f"user:{obj.parent.owner_id}", "staff"]
+
+
+def _chunks(queryset, size: int) -> Iterator[list[str]]:
+    chunk = []
+    for value in queryset.iterator(chunk_size=size):
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def version_pids(record: Record) -> list[str]:
+    """Pids of every published version of ``record``'s parent (their is_latest may have changed)."""
+    return list(Record.objects.filter(parent_id=record.parent_id).values_list("pid", flat=True))
+
+
+records_index = register(RecordsIndex())
+drafts_index = register(DraftsIndex())

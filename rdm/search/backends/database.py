@@ -1,0 +1,288 @@
+"""The default backend: documents in the project database (``SearchDocument`` and ``SearchTerm``).
+
+Text fields are stored normalised (" token token | token ") so that a word query is a substring match
+on " word ", a prefix query on " wor", and a phrase on " two words " - token semantics that agree with
+Elasticsearch's standard analyser on every database. Keyword values, dates and principals are rows of
+``SearchTerm``, so filters, permission checks and facet counts are indexed joins inside the query.
+On PostgreSQL the same matching runs against the trigram/tsvector indexes and ``ts_rank_cd`` ranks.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Contains, Regex
+from django.utils import timezone
+
+from ..index import DATE, KEYWORD, TEXT, Field, Index, normalize_text
+from ..models import SearchDocument, SearchTerm
+from .base import BaseQueryCompiler, BaseSearchBackend, IndexedDocument, SearchRequest, SearchResult
+
+PRINCIPALS_FIELD = "_principals"
+TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
+WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's variable limit
+
+
+def text_column(boost: float) -> str:
+    return "text_a" if boost >= 3 else "text_b" if boost >= 2 else "text_c"
+
+
+def has_term(field_name: str, **lookups) -> Exists:
+    return Exists(SearchTerm.objects.filter(document=OuterRef("pk"), field=field_name, **lookups))
+
+
+def pattern_lookup(expression, tokens: list[str]):
+    """A lookup matching ``tokens`` consecutively in a normalised text ``expression``."""
+    body, last = tokens[:-1], tokens[-1]
+    plain = not any("*" in t or "?" in t for t in body) and "?" not in last and "*" not in last.rstrip("*")
+    if plain:
+        prefix = last.endswith("*")
+        text = " " + " ".join([*body, last.rstrip("*")]) + ("" if prefix else " ")
+        return Contains(expression, text)
+    regex = " " + " ".join(_token_regex(token) for token in tokens) + " "
+    return Regex(expression, regex)
+
+
+def _token_regex(token: str) -> str:
+    return "".join(r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in token)
+
+
+class DatabaseQueryCompiler(BaseQueryCompiler):
+    """Compiles the tree to a ``Q`` object over ``SearchDocument``."""
+
+    def _match_all(self):
+        return Q()
+
+    def _match_none(self):
+        return Q(pk__in=[])
+
+    def _match_exists(self, field: Field):
+        if field.kind == TEXT:
+            return Q(fields__has_key=field.name)
+        return Q(has_term(field.name))
+
+    def _match_text(self, field: Field | None, tokens: list[str]):
+        if not tokens:
+            return self._match_none()
+        if field is None:
+            return reduce(or_, (Q(pattern_lookup(F(column), tokens)) for column in TEXT_COLUMNS))
+        if field.kind != TEXT:
+            return self._match_keyword(field, " ".join(tokens))
+        return Q(pattern_lookup(KeyTextTransform(field.name, "fields"), tokens))
+
+    def _match_keyword(self, field: Field, value: str):
+        return Q(has_term(field.name, value=value))
+
+    def _match_keyword_pattern(self, field: Field, pattern: str):
+        regex = "^" + "".join(r".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$"
+        return Q(has_term(field.name, value__regex=regex))
+
+    def _match_range(self, field: Field, bounds: dict[str, str]):
+        return Q(has_term(field.name, **{f"value__{op}": value for op, value in bounds.items()}))
+
+    def _and(self, parts):
+        return reduce(and_, parts)
+
+    def _or(self, parts):
+        return reduce(or_, parts)
+
+    def _not(self, part):
+        return ~part
+
+
+class DatabaseSearchBackend(BaseSearchBackend):
+    name = "database"
+    query_compiler_class = DatabaseQueryCompiler
+
+    # Searching.
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        index = request.index
+        documents = SearchDocument.objects.filter(index=index.name)
+        readable = documents.filter(has_term(PRINCIPALS_FIELD, value__in=request.principals))
+        matched = readable.filter(self.query_compiler_class(index).compile(request.tree))
+        hits = matched.filter(self._filters_q(request.filters))
+        total = hits.count()
+        window = self._order(hits, request)[request.offset : request.offset + request.size]
+        return SearchResult(
+            hits=list(window.values_list("document", flat=True)),
+            total=total,
+            aggregations=self._aggregations(matched, request) if request.facets else {},
+            page=request.page,
+            size=request.size,
+        )
+
+    def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
+        conditions = [Q(has_term(name, value__in=values)) for name, values in filters.items() if name != exclude]
+        return reduce(and_, conditions, Q())
+
+    def _order(self, queryset, request: SearchRequest):
+        order = []
+        for key, direction in request.sort:
+            if key == "_score":
+                queryset = queryset.annotate(_score=self._score(request))
+                order.append(F("_score").desc())
+            else:
+                expression = KeyTextTransform(key, "sort_keys")
+                order.append(expression.desc(nulls_last=True) if direction == "desc" else expression.asc(nulls_last=True))
+        return queryset.order_by(*order, "-pk")
+
+    def _score(self, request: SearchRequest):
+        """Best match on every database: the weight of each column where each positive term matches."""
+        compiler = self.query_compiler_class(request.index)
+        terms = [tokens for tokens in positive_text_terms(request.tree, compiler)]
+        whens = [
+            Case(When(pattern_lookup(F(column), tokens), then=Value(weight)), default=Value(0))
+            for tokens in terms
+            for column, weight in TEXT_COLUMNS.items()
+        ]
+        return reduce(lambda a, b: a + b, whens, Value(0, output_field=IntegerField()))
+
+    def _aggregations(self, matched, request: SearchRequest) -> dict:
+        aggregations = {}
+        for facet in request.index.facets:
+            scope = matched.filter(self._filters_q(request.filters, exclude=facet.field))
+            rows = (
+                SearchTerm.objects.filter(field=facet.field, document__in=scope.values("pk"))
+                .values("value")
+                .annotate(doc_count=Count("id"))
+                .order_by("-doc_count", "value")[: facet.size]
+            )
+            counts = [(row["value"], row["doc_count"]) for row in rows]
+            aggregations[facet.field] = facet_buckets(facet, counts, request.filters.get(facet.field, []))
+        return aggregations
+
+    # Writing.
+
+    def write(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
+        with transaction.atomic():
+            if delete_ids:
+                self._delete(index, delete_ids)
+            if documents:
+                self._upsert(index, documents)
+
+    def _delete(self, index: Index, ids: list[str]) -> None:
+        SearchTerm.objects.filter(document__index=index.name, document__doc_id__in=ids).delete()
+        SearchDocument.objects.filter(index=index.name, doc_id__in=ids).delete()
+
+    def _upsert(self, index: Index, documents: list[IndexedDocument]) -> None:
+        now = timezone.now()
+        rows = [self._row(index, doc, now) for doc in documents]
+        SearchDocument.objects.bulk_create(
+            rows,
+            batch_size=WRITE_BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["index", "doc_id"],
+            update_fields=["document", "text_a", "text_b", "text_c", "fields", "sort_keys", "updated"],
+        )
+        pks = dict(
+            SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents]).values_list(
+                "doc_id", "pk"
+            )
+        )
+        SearchTerm.objects.filter(document_id__in=pks.values()).delete()
+        terms = [term for doc in documents for term in self._terms(index, doc, pks[doc.doc_id])]
+        SearchTerm.objects.bulk_create(terms, batch_size=WRITE_BATCH_SIZE)
+
+    def _row(self, index: Index, doc: IndexedDocument, now) -> SearchDocument:
+        columns = {column: [] for column in TEXT_COLUMNS}
+        fields, sort_keys = {}, {}
+        for field in index.fields:
+            values = field.values(doc.document)
+            if field.searchable and values:
+                columns[text_column(field.boost)].extend(values)
+            if field.kind == TEXT and values:
+                fields[field.name] = normalize_text(values)
+            if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
+                sort_keys[field.name] = sort_value
+        texts = {column: normalize_text(values) for column, values in columns.items()}
+        return SearchDocument(
+            index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
+            updated=now, **texts,
+        )
+
+    def _terms(self, index: Index, doc: IndexedDocument, pk: int) -> list[SearchTerm]:
+        pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
+        for field in index.fields:
+            if field.kind in (KEYWORD, DATE):
+                pairs.update((field.name, value) for value in field.values(doc.document))
+        return [SearchTerm(document_id=pk, field=name, value=value) for name, value in sorted(pairs)]
+
+    # Maintenance.
+
+    def clear(self, index: Index) -> None:
+        SearchTerm.objects.filter(document__index=index.name).delete()
+        SearchDocument.objects.filter(index=index.name).delete()
+
+    def count(self, index: Index) -> int:
+        return SearchDocument.objects.filter(index=index.name).count()
+
+    def iter_doc_ids(self, index: Index, chunk_size: int = 1000):
+        last = ""
+        while True:
+            chunk = list(
+                SearchDocument.objects.filter(index=index.name, doc_id__gt=last)
+                .order_by("doc_id")
+                .values_list("doc_id", flat=True)[:chunk_size]
+            )
+            if not chunk:
+                return
+            yield chunk
+            last = chunk[-1]
+
+    def get_documents(self, index: Index, ids: list[str]) -> dict[str, IndexedDocument]:
+        rows = SearchDocument.objects.filter(index=index.name, doc_id__in=ids)
+        principals: dict[int, list[str]] = {}
+        for document_id, value in SearchTerm.objects.filter(
+            document__in=rows, field=PRINCIPALS_FIELD
+        ).values_list("document_id", "value"):
+            principals.setdefault(document_id, []).append(value)
+        return {
+            row.doc_id: IndexedDocument(row.doc_id, row.document, sorted(principals.get(row.pk, [])))
+            for row in rows
+        }
+
+
+def positive_text_terms(tree, compiler: BaseQueryCompiler) -> list[list[str]]:
+    """Token lists of the text terms a document should contain (not under NOT/-), for scoring."""
+    from luqum import tree as lq
+
+    found: list[list[str]] = []
+
+    def walk(node, field):
+        if node is None or isinstance(node, (lq.Not, lq.Prohibit)):
+            return
+        if isinstance(node, lq.SearchField):
+            return walk(node.expr, compiler.index.get_field(node.name))
+        if isinstance(node, (lq.Word, lq.Phrase)) and (field is None or field.kind == TEXT):
+            if node.value != "*":
+                found.append(compiler._tokens(node))
+            return
+        for child in node.children:
+            walk(child, field)
+
+    walk(tree, None)
+    return [tokens for tokens in found if tokens]
+
+
+def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str]) -> dict:
+    labels = facet.labels([value for value, _ in counts]) if facet.labels else {}
+    return {
+        "label": facet.label,
+        "buckets": [
+            {"key": value, "doc_count": count, "label": labels.get(value, value), "is_selected": value in selected}
+            for value, count in counts
+        ],
+    }
+
+
+def vendor() -> str:
+    return connection.vendor
+
+
+SearchBackend = DatabaseSearchBackend

@@ -1,0 +1,266 @@
+"""Index declarations: what a document type puts in the search engine and how users may query it.
+
+Each document type (records, later communities, users, requests...) declares one ``Index`` subclass and
+registers it with ``register(index)`` from its app's ``indexes.py`` (imported by ``SearchConfig.ready``).
+The declaration is engine-neutral; every backend builds its storage and queries from it.
+
+Field kinds:
+- ``TextField``: tokenised full text (case-insensitive words and phrases), optionally part of the
+  default free-text search with a boost.
+- ``KeywordField``: exact values for filters, facets, sorting and ``field:value`` queries.
+- ``DateField``: ISO dates (``2020``, ``2020-05``, ``2020-05-17``), stored as the first day of the
+  period; ``year:2020`` and ``date:[2019 TO 2021]`` match whole periods.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from functools import cached_property
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+TEXT = "text"
+KEYWORD = "keyword"
+DATE = "date"
+
+PUBLIC = "public"
+STAFF = "staff"
+
+KEYWORD_MAX_LENGTH = 400  # keeps every value under the btree key size of PostgreSQL and ES's keyword limit
+_TOKEN = re.compile(r"\w+")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an index.
+
+    ``name`` is the canonical name used in query trees, filters, facets and sorts. ``path`` is the
+    dotted path in the document (lists are walked transparently); users may type the name, any alias,
+    or the full path. ``extract`` replaces the path lookup when the values need computing.
+    """
+
+    name: str
+    path: str = ""
+    aliases: tuple[str, ...] = ()
+    boost: float = 1.0
+    searchable: bool = False
+    sortable: bool = False
+    extract: Callable[[dict], Iterable] | None = None
+    kind: str = field(default=TEXT, init=False)
+
+    def values(self, document: dict) -> list[str]:
+        raw = self.extract(document) if self.extract else values_at(document, self.path or self.name)
+        return [value for value in (self.clean(item) for item in raw) if value]
+
+    def sort_value(self, document: dict) -> str | None:
+        """The value a sort on this field uses: the first value, as given (dates keep their time)."""
+        raw = self.extract(document) if self.extract else values_at(document, self.path or self.name)
+        first = next((Field.clean(self, item) for item in raw if Field.clean(self, item)), None)
+        return first.casefold() if first is not None and self.kind == TEXT else first
+
+    def clean(self, value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return "" if value is None else str(value).strip()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a user may type for this field."""
+        return tuple(dict.fromkeys((self.name, *self.aliases, *([self.path] if self.path else []))))
+
+
+@dataclass(frozen=True)
+class TextField(Field):
+    searchable: bool = True
+    kind: str = field(default=TEXT, init=False)
+
+
+@dataclass(frozen=True)
+class KeywordField(Field):
+    kind: str = field(default=KEYWORD, init=False)
+
+    def clean(self, value) -> str:
+        return super().clean(value)[:KEYWORD_MAX_LENGTH]
+
+
+@dataclass(frozen=True)
+class DateField(Field):
+    kind: str = field(default=DATE, init=False)
+
+    def clean(self, value) -> str:
+        return period_start(super().clean(value)) or ""
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet: counts of a keyword field's values. ``labels`` turns values into display titles."""
+
+    field: str
+    label: str
+    size: int = 20
+    labels: Callable[[list[str]], dict[str, str]] | None = None
+
+
+@dataclass(frozen=True)
+class SortOption:
+    """A named sort. ``keys`` are (field name, "asc"|"desc"); the field "_score" means relevance."""
+
+    title: str
+    keys: tuple[tuple[str, str], ...]
+
+
+class Index:
+    """Declaration of one document type. Subclasses set the attributes and implement the loaders."""
+
+    name: str = ""
+    fields: tuple[Field, ...] = ()
+    facets: tuple[Facet, ...] = ()
+    sort_options: dict[str, SortOption] = {}
+    default_sort: str = ""
+    default_sort_with_query: str = ""
+    default_operator: str = "AND"
+
+    def to_document(self, obj) -> dict:
+        """The denormalised JSON document returned in search hits."""
+        raise NotImplementedError
+
+    def principals(self, obj) -> list[str]:
+        """Who may read the document: "public", "user:<id>", "staff", later "group:<id>" ..."""
+        raise NotImplementedError
+
+    def doc_id(self, obj) -> str:
+        raise NotImplementedError
+
+    def load(self, ids: list[str]) -> dict[str, object]:
+        """The indexable objects for ``ids``; ids missing from the answer are removed from the index."""
+        raise NotImplementedError
+
+    def iter_ids(self, chunk_size: int = 1000) -> Iterator[list[str]]:
+        """Every id that belongs in the index, in chunks, without loading all objects at once."""
+        raise NotImplementedError
+
+    def count(self) -> int:
+        return sum(len(chunk) for chunk in self.iter_ids())
+
+    def ids_embedding(self, vocabulary: str, entry_id: str) -> Iterator[list[str]]:
+        """Ids (in chunks) of documents that embed the vocabulary entry and need reindexing on rename."""
+        return iter(())
+
+    # Lookups derived from the declaration.
+
+    def get_field(self, name: str) -> Field | None:
+        return self._fields_by_name.get(name)
+
+    def resolve_field(self, typed: str) -> Field | None:
+        """The field a user means by ``typed`` (its name, an alias or its full path)."""
+        return self._fields_by_typed_name.get(typed)
+
+    def queryable_names(self) -> list[str]:
+        return sorted({f.name for f in self.fields} | {a for f in self.fields for a in f.aliases})
+
+    def filter_fields(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields if f.kind in (KEYWORD, DATE)}
+
+    def searchable_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.searchable]
+
+    def get_facet(self, name: str) -> Facet | None:
+        return next((facet for facet in self.facets if facet.field == name), None)
+
+    @cached_property
+    def _fields_by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def _fields_by_typed_name(self) -> dict[str, Field]:
+        mapping: dict[str, Field] = {}
+        for f in self.fields:
+            for typed in f.names:
+                mapping.setdefault(typed, f)
+        return mapping
+
+    def __repr__(self):
+        return f"<Index {self.name}>"
+
+
+_registry: dict[str, Index] = {}
+
+
+def register(index: Index) -> Index:
+    """Add ``index`` to the registry (replacing one of the same name) and return it."""
+    if not index.name:
+        raise ValueError("An index needs a name.")
+    _registry[index.name] = index
+    return index
+
+
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def get_index(name: str) -> Index:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f'No search index named "{name}" (known: {", ".join(sorted(_registry))}).') from None
+
+
+def all_indexes() -> list[Index]:
+    return [_registry[name] for name in sorted(_registry)]
+
+
+# Value helpers shared by the backends.
+
+
+def values_at(document, path: str) -> list:
+    """The values at a dotted ``path``, walking into every list element on the way."""
+    current = [document]
+    for key in path.split("."):
+        found = []
+        for item in current:
+            if isinstance(item, dict) and key in item:
+                value = item[key]
+                found.extend(value if isinstance(value, list) else [value])
+        current = found
+    return [value for value in current if not isinstance(value, (dict, list))]
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens: the unit of matching for text fields in every backend."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def normalize_text(values: Iterable[str]) -> str:
+    """The stored form of a text field: tokens joined by spaces, values separated by " | ".
+
+    Every token is surrounded by spaces, so " word " matches a whole token and " word" a prefix; the
+    separator keeps phrases from matching across two values.
+    """
+    parts = [" ".join(tokens) for tokens in (tokenize(value) for value in values) if tokens]
+    return f" {' | '.join(parts)} " if parts else ""
+
+
+def period_start(value: str) -> str | None:
+    """``2020`` -> ``2020-01-01``; ``2020-05`` -> ``2020-05-01``; EDTF intervals use their start."""
+    match = _DATE.match(value or "")
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    return f"{year}-{month}-{day}"
+
+
+def period_end(value: str) -> str | None:
+    """The last day of the period ``value`` names: ``2020`` -> ``2020-12-31``."""
+    match = _DATE.match(value or "")
+    if not match:
+        return None
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    if day:
+        return f"{year:04d}-{month}-{day}"
+    if month:
+        next_month = datetime.date(year + int(month) // 12, int(month) % 12 + 1, 1)
+        return (next_month - datetime.timedelta(days=1)).isoformat()
+    return f"{year:04d}-12-31"

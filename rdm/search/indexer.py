@@ -1,0 +1,265 @@
+"""The indexer: a durable queue of (index, id) pairs drained in bulk batches, plus rebuild and check.
+
+Every change that affects a document calls ``enqueue``; the row survives crashes and duplicates
+collapse. ``drain_queue`` takes batches in queue order, writes them through the backend and deletes
+the rows in the same transaction, so an item leaves the queue only once its document is written.
+In the embedded default (Celery eager) the drain runs right after the enqueuing transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby, islice
+
+from django.db import connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from .backends import get_search_backend
+from .backends.base import IndexedDocument
+from .index import Index, all_indexes, get_index
+from .models import IndexQueueItem
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 500  # one bulk write and one SELECT per 500 documents: the InvenioRDM chunk size
+ENQUEUE_CHUNK_SIZE = 2000  # rows per upsert statement when queueing large id sets
+REBUILD_CHUNK_SIZE = 500
+
+
+# Queueing.
+
+
+def enqueue(index_name: str, ids: Iterable[str]) -> int:
+    """Queue ``ids`` of ``index_name`` for (re)indexing; returns how many ids were queued.
+
+    Works in chunks, so a generator of a million ids never sits in memory. Queueing an id that is
+    already waiting only refreshes its timestamp. A drain is started when the transaction commits.
+    """
+    get_index(index_name)
+    total = 0
+    for chunk in chunked((str(doc_id) for doc_id in ids), ENQUEUE_CHUNK_SIZE):
+        _upsert_queue_items(index_name, list(dict.fromkeys(chunk)))
+        total += len(chunk)
+    if total:
+        transaction.on_commit(start_drain, robust=True)
+    return total
+
+
+def _upsert_queue_items(index_name: str, ids: list[str]) -> None:
+    now = timezone.now()
+    IndexQueueItem.objects.bulk_create(
+        [IndexQueueItem(index=index_name, doc_id=doc_id, enqueued_at=now) for doc_id in ids],
+        update_conflicts=True,
+        unique_fields=["index", "doc_id"],
+        update_fields=["enqueued_at"],
+    )
+
+
+def start_drain() -> None:
+    """Run the drain task: inline when Celery is eager, else on a worker."""
+    from .tasks import drain_index_queue
+
+    drain_index_queue.delay()
+
+
+# Draining.
+
+
+@dataclass
+class DrainReport:
+    indexed: int = 0
+    deleted: int = 0
+    failed: dict[int, str] = field(default_factory=dict)  # queue item pk -> "index/id: error"
+
+    @property
+    def processed(self) -> int:
+        return self.indexed + self.deleted
+
+
+def drain_queue(batch_size: int = DEFAULT_BATCH_SIZE, time_budget: float | None = None) -> DrainReport:
+    """Index queued items batch by batch until the queue is empty (or ``time_budget`` seconds pass).
+
+    A batch that fails is retried item by item; items that still fail stay queued (and are skipped
+    for the rest of this run) so one broken document never blocks the others.
+    """
+    report = DrainReport()
+    started = time.monotonic()
+    while time_budget is None or time.monotonic() - started < time_budget:
+        if not _drain_batch(batch_size, report):
+            break
+    return report
+
+
+def _drain_batch(batch_size: int, report: DrainReport) -> bool:
+    skipped = list(report.failed)
+    try:
+        with transaction.atomic():
+            items = _claim(batch_size, exclude=skipped)
+            if not items:
+                return False
+            counts = _index_items(items)
+            IndexQueueItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+        report.indexed, report.deleted = report.indexed + counts[0], report.deleted + counts[1]
+        return True
+    except Exception:
+        logger.exception("Indexing a batch failed; retrying its items one by one.")
+    return _drain_one_by_one(batch_size, skipped, report)
+
+
+def _claim(batch_size: int, exclude: list[int]) -> list[IndexQueueItem]:
+    """The oldest queued items, locked; concurrent drains skip rows another drain holds."""
+    queryset = IndexQueueItem.objects.exclude(pk__in=exclude).order_by("enqueued_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return list(queryset[:batch_size])
+
+
+def _drain_one_by_one(batch_size: int, skipped: list[int], report: DrainReport) -> bool:
+    with transaction.atomic():
+        items = _claim(batch_size, exclude=skipped)
+    progressed = False
+    for item in items:
+        try:
+            with transaction.atomic():
+                locked = _claim_item(item)
+                if locked is None:
+                    continue
+                indexed, deleted = _index_items([locked])
+                locked.delete()
+            report.indexed, report.deleted = report.indexed + indexed, report.deleted + deleted
+            progressed = True
+        except Exception as exc:
+            logger.exception("Indexing %s/%s failed; it stays queued.", item.index, item.doc_id)
+            report.failed[item.pk] = f"{item.index}/{item.doc_id}: {exc!r}"
+    return progressed
+
+
+def _claim_item(item: IndexQueueItem) -> IndexQueueItem | None:
+    queryset = IndexQueueItem.objects.filter(pk=item.pk)
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return queryset.first()
+
+
+def _index_items(items: list[IndexQueueItem]) -> tuple[int, int]:
+    indexed = deleted = 0
+    for index_name, group in groupby(sorted(items, key=lambda i: i.index), key=lambda i: i.index):
+        try:
+            index = get_index(index_name)
+        except LookupError:
+            logger.warning("Dropping queued items of the unknown index %r.", index_name)
+            continue
+        written, removed = index_ids(index, [item.doc_id for item in group])
+        indexed, deleted = indexed + written, deleted + removed
+    return indexed, deleted
+
+
+def index_ids(index: Index, ids: list[str]) -> tuple[int, int]:
+    """Write the current state of ``ids`` to the backend now; ids without an object are removed."""
+    objects = index.load(ids)
+    documents = [build_document(index, obj) for obj in objects.values()]
+    missing = [doc_id for doc_id in ids if doc_id not in objects]
+    get_search_backend().write(index, documents, missing)
+    return len(documents), len(missing)
+
+
+def build_document(index: Index, obj) -> IndexedDocument:
+    return IndexedDocument(index.doc_id(obj), index.to_document(obj), sorted(set(index.principals(obj))))
+
+
+# Rebuild, status and check.
+
+
+def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> int:
+    """Re-index every object of ``index`` in chunks and drop stored documents that no longer exist.
+
+    Existing documents stay searchable throughout (upserts, no truncation), so the site keeps serving.
+    """
+    written = 0
+    for ids in index.iter_ids(chunk_size):
+        written += index_ids(index, ids)[0]
+        if progress:
+            progress(len(ids))
+    remove_orphans(index, chunk_size)
+    return written
+
+
+def remove_orphans(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE) -> int:
+    backend = get_search_backend()
+    orphans = []
+    for ids in backend.iter_doc_ids(index, chunk_size):
+        present = index.load(ids)
+        orphans.extend(doc_id for doc_id in ids if doc_id not in present)
+    for chunk in chunked(orphans, chunk_size):
+        backend.write(index, [], list(chunk))
+    return len(orphans)
+
+
+def queue_status() -> dict:
+    """Queue length and oldest item per index, plus documents stored per index."""
+    backend = get_search_backend()
+    queued = {
+        row["index"]: row
+        for row in IndexQueueItem.objects.values("index").annotate(length=Count("id"), oldest=Min("enqueued_at"))
+    }
+    return {
+        index.name: {
+            "queued": queued.get(index.name, {}).get("length", 0),
+            "oldest": queued.get(index.name, {}).get("oldest"),
+            "documents": backend.count(index),
+        }
+        for index in all_indexes()
+    }
+
+
+@dataclass
+class CheckReport:
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> CheckReport:
+    """Compare stored documents with what the database would produce now."""
+    backend = get_search_backend()
+    report = CheckReport()
+    for ids in index.iter_ids(chunk_size):
+        stored = backend.get_documents(index, ids)
+        for obj in index.load(ids).values():
+            expected = build_document(index, obj)
+            current = stored.get(expected.doc_id)
+            if current is None:
+                report.missing.append(expected.doc_id)
+            elif current.document != _json_roundtrip(expected.document) or current.principals != expected.principals:
+                report.stale.append(expected.doc_id)
+        if progress:
+            progress(len(ids))
+    for ids in backend.iter_doc_ids(index, chunk_size):
+        present = index.load(ids)
+        report.orphaned.extend(doc_id for doc_id in ids if doc_id not in present)
+    return report
+
+
+def _json_roundtrip(document: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(document, default=str))
+
+
+def chunked(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def pending(exclude: list[int] | None = None) -> bool:
+    """Whether items are waiting (ignoring the ``exclude`` queue pks, e.g. those that just failed)."""
+    return IndexQueueItem.objects.exclude(pk__in=exclude or []).exists()

@@ -1,0 +1,68 @@
+"""``manage.py rdm_index status|drain|rebuild|check [--index NAME ...]``: operate the search indexes."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from rdm.search import indexer
+from rdm.search.index import all_indexes, get_index
+
+
+class Command(BaseCommand):
+    help = (
+        "Operate the search indexes: status (queue and document counts), drain (index everything queued), "
+        "rebuild (re-index from the database, in chunks, while the site serves), check (compare stored "
+        "documents with the database)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["status", "drain", "rebuild", "check"])
+        parser.add_argument("--index", action="append", dest="indexes", metavar="NAME",
+                            help="Limit rebuild/check to this index (repeatable). Default: every index.")
+        parser.add_argument("--batch-size", type=int, default=indexer.DEFAULT_BATCH_SIZE)
+
+    def handle(self, *args, action, indexes, batch_size, **options):
+        self.verbosity = options["verbosity"]
+        try:
+            selected = [get_index(name) for name in indexes] if indexes else all_indexes()
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+        getattr(self, f"do_{action}")(selected, batch_size)
+
+    def do_status(self, selected, batch_size):
+        status = indexer.queue_status()
+        for index in selected:
+            row = status[index.name]
+            oldest = row["oldest"].isoformat() if row["oldest"] else "-"
+            self.stdout.write(f"{index.name}: {row['documents']} documents, {row['queued']} queued, oldest {oldest}")
+
+    def do_drain(self, selected, batch_size):
+        report = indexer.drain_queue(batch_size=batch_size)
+        self.stdout.write(f"Indexed {report.indexed}, removed {report.deleted}, failed {len(report.failed)}.")
+        for message in report.failed.values():
+            self.stderr.write(f"  failed: {message}")
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} queued items could not be indexed; they stay queued.")
+
+    def do_rebuild(self, selected, batch_size):
+        for index in selected:
+            with self.progress(index, "rebuild") as bar:
+                written = indexer.rebuild(index, chunk_size=batch_size, progress=bar.update)
+            self.stdout.write(f"{index.name}: {written} documents written.")
+
+    def do_check(self, selected, batch_size):
+        problems = 0
+        for index in selected:
+            with self.progress(index, "check") as bar:
+                report = indexer.check(index, chunk_size=batch_size, progress=bar.update)
+            for label, ids in (("missing", report.missing), ("stale", report.stale), ("orphaned", report.orphaned)):
+                if ids:
+                    problems += len(ids)
+                    self.stdout.write(f"{index.name}: {len(ids)} {label}: {', '.join(ids[:20])}")
+            if report.ok:
+                self.stdout.write(f"{index.name}: OK")
+        if problems:
+            raise CommandError(f"{problems} documents differ from the database (run `rdm_index rebuild`).")
+
+    def progress(self, index, verb):
+        return tqdm(total=index.count(), desc=f"{verb} {index.name}", unit="doc", disable=self.verbosity < 1,
+                    file=self.stderr._out)

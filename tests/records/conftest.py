@@ -1,0 +1,80 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from rdm.records import services
+
+
+def valid_metadata(**overrides):
+    metadata = {
+        "resource_type": {"id": "dataset"},
+        "title": "Ocean temperatures 2020",
+        "publication_date": "2020-06-01",
+        "creators": [{"person_or_org": {"type": "personal", "family_name": "Curie", "given_name": "Marie"}}],
+    }
+    metadata.update(overrides)
+    return metadata
+
+
+def future(days=30):
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def owner(db):
+    return get_user_model().objects.create_user(email="owner@example.org", password="secret-pass-1")
+
+
+@pytest.fixture
+def other(db):
+    return get_user_model().objects.create_user(email="other@example.org", password="secret-pass-1")
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user(
+        email="staff@example.org", password="secret-pass-1", is_staff=True,
+    )
+
+
+@pytest.fixture
+def make_draft(owner):
+    def make(user=None, *, files=True, access=None, **metadata):
+        data = {"metadata": valid_metadata(**metadata), "files": {"enabled": files}}
+        if access is not None:
+            data["access"] = access
+        draft = services.create_draft(user or owner, data)
+        if files:
+            services.add_files(user or owner, draft.pid, [SimpleUploadedFile("data.csv", b"a,b\n1,2\n")])
+        return draft
+
+    return make
+
+
+@pytest.fixture
+def make_record(make_draft, owner):
+    def make(user=None, **kwargs):
+        draft = make_draft(user, **kwargs)
+        return services.publish_draft(user or owner, draft.pid)
+
+    return make
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def client_for(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for

@@ -1,0 +1,103 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.urls import reverse
+
+from rdm.management.commands.rdm_demo import ADMIN_EMAIL, DEFAULT_PASSWORD, USERS
+from rdm.records import permissions, services
+from rdm.records.models import Draft, Record, RecordFile, RecordParent
+
+pytestmark = pytest.mark.django_db
+
+DEMO_EMAILS = [demo.email for demo in USERS]
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("rdm_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {
+        "users": get_user_model().objects.count(),
+        "parents": RecordParent.objects.count(),
+        "records": Record.objects.count(),
+        "drafts": Draft.objects.count(),
+        "files": RecordFile.objects.count(),
+    }
+
+
+def owner(email):
+    return get_user_model().objects.get(email=email)
+
+
+def test_demo_creates_users_and_records():
+    run_demo()
+    assert counts() == {"users": 4, "parents": 9, "records": 9, "drafts": 1, "files": 12}
+
+
+def test_running_the_demo_twice_changes_nothing():
+    run_demo()
+    before = counts()
+    output = run_demo()
+    assert counts() == before
+    assert "0 records created now" in output
+
+
+def test_the_demo_prints_the_logins():
+    output = run_demo()
+    for email in DEMO_EMAILS:
+        assert email in output
+    assert DEFAULT_PASSWORD in output
+
+
+@pytest.mark.parametrize("email", DEMO_EMAILS)
+def test_every_demo_login_works(client, email):
+    run_demo()
+    response = client.post(reverse("account_login"), {"login": email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == owner(email).pk
+
+
+def test_a_wrong_password_does_not_log_in(client):
+    run_demo()
+    client.post(reverse("account_login"), {"login": "alice@example.org", "password": "not-the-password"})
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_is_a_superuser_and_the_others_are_not():
+    run_demo()
+    admin = owner(ADMIN_EMAIL)
+    assert admin.is_staff and admin.is_superuser
+    assert not owner("alice@example.org").is_staff
+    assert owner("alice@example.org").profile.visibility == "public"
+    assert owner("carol@example.org").profile.visibility == "restricted"
+
+
+def test_anonymous_visitors_see_the_public_records_only():
+    run_demo()
+    visible = services.search_records(AnonymousUser(), size=50)
+    titles = [record.title for record in visible.hits]
+    assert visible.total == 7
+    assert "Preliminary results: sediment cores from Lake Constance" not in titles
+    assert "Glacier melt observations, Svalbard (work in progress)" not in titles
+
+
+def test_the_embargoed_record_hides_its_files():
+    run_demo()
+    record = Record.objects.get(embargo_active=True)
+    assert record.title == "Interviews on data sharing practices in three disciplines"
+    assert not permissions.can_read_files(AnonymousUser(), record)
+    assert permissions.can_read_files(record.parent.owner, record)
+
+
+def test_the_dataset_has_two_versions_and_the_latest_is_2_0():
+    run_demo()
+    alice = owner("alice@example.org")
+    dataset = next(r for r in services.list_user_records(alice)["records"] if r.version_index == 2)
+    assert [r.metadata["version"] for r in services.list_versions(alice, dataset.pid)] == ["2.0", "1.0"]
+    assert services.latest_version(AnonymousUser(), dataset.pid).pid == dataset.pid
