@@ -216,6 +216,28 @@ CELERY_BEAT_SCHEDULE["drain-index-queue"] = {
     "schedule": 5.0,  # seconds; each enqueue also starts a drain on commit, this catches the rest
 }
 
+# --- Communities (owned by communities) ---------------------------------------------------------
+# Roles in order of privilege; capabilities become guardian object permissions (communities/permissions.py).
+# After changing them on a running site, run `manage.py sync_community_permissions`.
+COMMUNITIES_ROLES = [
+    {"name": "reader", "title": "Reader", "description": "Can view restricted records.",
+     "can_view": True},
+    {"name": "curator", "title": "Curator", "description": "Can curate records and view restricted records.",
+     "can_curate": True, "can_view": True},
+    {"name": "manager", "title": "Manager",
+     "description": "Can manage members, curate records and view restricted records.",
+     "can_manage_roles": ["manager", "curator", "reader"], "can_manage": True, "can_curate": True,
+     "can_view": True},
+    {"name": "owner", "title": "Owner", "description": "Full administrative access to the entire community.",
+     "can_manage_roles": ["owner", "manager", "curator", "reader"], "is_owner": True, "can_manage": True,
+     "can_curate": True, "can_view": True},
+]
+COMMUNITIES_GROUPS_ENABLED = env.bool("COMMUNITIES_GROUPS_ENABLED", default=True)
+COMMUNITIES_ALLOW_CREATE = env.str("COMMUNITIES_ALLOW_CREATE", default="verified")  # "verified" | "staff"
+COMMUNITIES_LOGO_MAX_FILE_SIZE = 10**6  # bytes, as InvenioRDM
+COMMUNITIES_LOGO_MAX_PIXELS = 2000  # largest accepted width or height
+COMMUNITIES_LOGO_MAX_STORED = 500  # stored logos are scaled down to fit this box
+
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

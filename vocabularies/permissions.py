@@ -1,4 +1,8 @@
-"""Who may do what with vocabularies. Reading is open to everyone; writing is for vocabulary managers."""
+"""Who may do what with vocabularies. Reading is open to everyone; writing is for staff.
+
+Staff is the project's back-office role (as for records); a non-staff user can also be given the
+``vocabularies.change_vocabularyentry`` permission.
+"""
 
 
 def can_manage_vocabularies(user) -> bool:
@@ -6,5 +10,5 @@ def can_manage_vocabularies(user) -> bool:
         user
         and user.is_authenticated
         and user.is_active
-        and (user.is_superuser or user.has_perm("vocabularies.change_vocabularyentry"))
+        and (user.is_staff or user.is_superuser or user.has_perm("vocabularies.change_vocabularyentry"))
     )

@@ -24,6 +24,8 @@ VOCABULARY_TYPES = {
         VocabularyType("licenses", "Licenses", "licenses.yaml"),
         VocabularyType("languages", "Languages", "languages.yaml"),
         VocabularyType("creatorsroles", "Creator and contributor roles", "creatorsroles.yaml"),
+        # Organisations (InvenioRDM loads ROR here); empty until an operator adds entries.
+        VocabularyType("affiliations", "Affiliations"),
     ]
 }
 

@@ -194,16 +194,22 @@ class DepositForms:
                 form_kwargs={"resource_type_choices": rt_choices},
             ),
         )
-        if post is None:
+        if post is None:  # shown from saved data: list item i is formset row i
             forms_.creators.extra = max(2 - len(creators), 1)
             forms_.related.extra = 0 if related else 1
+            forms_.creator_rows = list(range(len(creators)))
+            forms_.related_rows = list(range(len(related)))
         return forms_
 
     def is_valid(self) -> bool:
         return all([self.form.is_valid(), self.creators.is_valid(), self.related.is_valid()])
 
-    def to_data(self) -> dict:
-        """The record data dict for the services; remembers which formset row became which list item."""
+    def to_data(self, current: dict | None = None) -> dict:
+        """The record data dict for the services; remembers which formset row became which list item.
+
+        ``current`` is the draft's metadata: what the form does not show (contributors, dates, further
+        descriptions, licenses without an id...) is kept rather than lost on save.
+        """
         cleaned = self.form.cleaned_data
         creators, self.creator_rows = _rows(self.creators, creator_to_data)
         related, self.related_rows = _rows(self.related, related_to_data)
@@ -223,6 +229,7 @@ class DepositForms:
             "version": cleaned["version"].strip(),
             "publisher": cleaned["publisher"].strip(),
         }
+        metadata = _keep_unshown(metadata, current or {})
         return {
             "metadata": {key: value for key, value in metadata.items() if value not in (None, "", [])},
             "access": _access_data(cleaned),
@@ -282,6 +289,19 @@ def add_form_error(form: forms.Form, name: str | None, message: str) -> None:
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}
     form.add_error(name, message)
+
+
+def _keep_unshown(metadata: dict, current: dict) -> dict:
+    kept = {key: value for key, value in current.items() if key not in metadata}
+    extra_descriptions = (current.get("additional_descriptions") or [])[1:]
+    custom_rights = [
+        right for right in current.get("rights") or [] if isinstance(right, dict) and not right.get("id")
+    ]
+    return {
+        **kept, **metadata,
+        "additional_descriptions": metadata["additional_descriptions"] + extra_descriptions,
+        "rights": metadata["rights"] + custom_rights,
+    }
 
 
 def _rows(formset, convert) -> tuple[list[dict], list[int]]:

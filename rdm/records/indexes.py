@@ -31,7 +31,9 @@ def _html_text(document: dict) -> list[str]:
 
 
 def _resource_type(document: dict) -> list:
-    return values_at(document, "metadata.resource_type.id") + values_at(document, "metadata.resource_type.title.en")
+    return values_at(document, "metadata.resource_type.id") + values_at(
+        document, "metadata.resource_type.title.en"
+    )
 
 
 def _affiliations(document: dict) -> list:
@@ -62,7 +64,9 @@ def _objects_at(document: dict, path: str) -> list[dict]:
 
 
 def _funders(document: dict) -> list:
-    return values_at(document, "metadata.funding.funder.name") + values_at(document, "metadata.funding.funder.id")
+    return values_at(document, "metadata.funding.funder.name") + values_at(
+        document, "metadata.funding.funder.id"
+    )
 
 
 def _awards(document: dict) -> list:
@@ -89,12 +93,13 @@ RECORD_FIELDS = (
     TextField("title", path="metadata.title", boost=3, sortable=True),
     TextField("additional_titles", path="metadata.additional_titles.title", boost=2),
     TextField("description", path="metadata.description", extract=_html_text),
-    TextField("creator", path="metadata.creators.person_or_org.name", aliases=("creators", "author", "authors"),
-              boost=2),
+    TextField("creator", path="metadata.creators.person_or_org.name",
+              aliases=("creators", "author", "authors"), boost=2),
     TextField("contributor", path="metadata.contributors.person_or_org.name", aliases=("contributors",)),
     TextField("affiliation", path="metadata.creators.affiliations.name", aliases=("affiliations",),
               extract=_affiliations),
-    TextField("subject", path="metadata.subjects.subject", aliases=("subjects", "keyword", "keywords"), boost=2),
+    TextField("subject", path="metadata.subjects.subject", aliases=("subjects", "keyword", "keywords"),
+              boost=2),
     TextField("type", path="metadata.resource_type", extract=_resource_type),
     TextField("publisher", path="metadata.publisher"),
     TextField("community", path="parent.communities", aliases=("communities",), extract=_communities),
@@ -175,8 +180,11 @@ class RecordsIndex(Index):
         return self.model.objects.count()
 
     def ids_embedding(self, vocabulary: str, entry_id: str) -> Iterator[list[str]]:
-        paths = {"resourcetypes": "metadata__resource_type__id", "languages": "metadata__languages__icontains",
-                 "licenses": "metadata__rights__icontains"}
+        paths = {
+            "resourcetypes": "metadata__resource_type__id",
+            "languages": "metadata__languages__icontains",
+            "licenses": "metadata__rights__icontains",
+        }
         if vocabulary not in paths:
             return iter(())
         # icontains on the JSON list text is a superset for languages/licenses: reindexing a few extra

@@ -499,10 +499,13 @@ def clean_metadata(metadata, *, complete: bool) -> tuple[dict, dict[str, list[st
 
 # --- access and files -----------------------------------------------------------------------------
 
-def clean_access(access, *, today: datetime.date) -> tuple[dict, dict[str, list[str]]]:
+def clean_access(access, *, today: datetime.date, published_until: datetime.date | None = None,
+                 ) -> tuple[dict, dict[str, list[str]]]:
     """``{"record", "files", "embargo": {"active", "until", "reason"}}`` -> model field values.
 
     An active embargo restricts the files (and the record, if it is restricted) until its date.
+    ``published_until`` is the end date already published: it may have passed without the periodic lift
+    having run yet, and editing the record's metadata must not fail because of that.
     """
     errors = ErrorBag()
     if access is None:
@@ -516,13 +519,13 @@ def clean_access(access, *, today: datetime.date) -> tuple[dict, dict[str, list[
         if value not in ACCESS_VALUES:
             errors.add(f"access.{name}", "Invalid value. Choose public or restricted.")
         fields[f"access_{name}"] = value
-    fields.update(clean_embargo(access.get("embargo"), errors, today))
+    fields.update(clean_embargo(access.get("embargo"), errors, today, published_until))
     if fields.get("embargo_active"):
         fields["access_files"] = RESTRICTED
     return fields, errors.by_path
 
 
-def clean_embargo(embargo, errors: ErrorBag, today: datetime.date) -> dict:
+def clean_embargo(embargo, errors: ErrorBag, today: datetime.date, published_until=None) -> dict:
     if embargo in (None, {}):
         return {"embargo_active": False, "embargo_until": None, "embargo_reason": ""}
     if not require_object(embargo, "access.embargo", errors):
@@ -538,7 +541,7 @@ def clean_embargo(embargo, errors: ErrorBag, today: datetime.date) -> dict:
     until = parse_date(embargo.get("until"), "access.embargo.until", errors)
     if active and until is None and not errors.has("access.embargo.until"):
         errors.add("access.embargo.until", REQUIRED)
-    if active and until is not None and until <= today:
+    if active and until is not None and until <= today and until != published_until:
         errors.add("access.embargo.until", "The embargo end date must be in the future.")
     return {
         "embargo_active": active,

@@ -11,6 +11,10 @@ from .models import Draft, Record
 from .serializers import record_to_dict
 
 
+def can_manage(user, obj: Record | Draft) -> bool:
+    return permissions.can_manage(user, obj.parent)
+
+
 def draft_data(draft: Draft) -> dict:
     """The draft as the deposit form edits it: raw metadata (ids, not titles), access and files switch."""
     return {
@@ -56,7 +60,7 @@ def landing(user, obj: Record | Draft) -> dict:
             for item in metadata.get("additional_descriptions") or []
         ],
         "subjects": [item.get("subject", "") for item in metadata.get("subjects") or []],
-        "languages": [_title(item.get("title")) or item.get("id", "") for item in metadata.get("languages") or []],
+        "languages": [_vocabulary_title(lang) for lang in metadata.get("languages") or []],
         "licenses": [_license(item) for item in metadata.get("rights") or []],
         "related": [_related(item) for item in metadata.get("related_identifiers") or []],
         "version": metadata.get("version", ""),
@@ -72,8 +76,12 @@ def landing(user, obj: Record | Draft) -> dict:
         "draft_pending": not is_preview and permissions.can_manage(user, obj.parent) and _has_draft(obj),
     }
     page["latest_pid"] = next((v["pid"] for v in page["versions"] if v["is_latest"]), None)
-    page["citation"] = citation(metadata, page["resource_type"], _landing_url(obj.pid)) if not is_preview else ""
+    page["citation"] = "" if is_preview else citation(metadata, page["resource_type"], _landing_url(obj.pid))
     return page
+
+
+def _vocabulary_title(ref: dict) -> str:
+    return _title(ref.get("title")) or ref.get("id", "")
 
 
 def _has_draft(record: Record) -> bool:
@@ -181,8 +189,9 @@ def citation(metadata: dict, resource_type: str, url: str) -> str:
     parts = [f"{authors} ({year})." if authors else f"({year})." if year else ""]
     title = metadata.get("title", "")
     version = metadata.get("version")
-    title_part = title + (f" (Version {version})" if version else "") + (f" [{resource_type}]" if resource_type else "")
-    parts.append(title_part.strip() + ".")
+    title += f" (Version {version})" if version else ""
+    title += f" [{resource_type}]" if resource_type else ""
+    parts.append(title.strip() + ".")
     if metadata.get("publisher"):
         parts.append(f"{metadata['publisher']}.")
     parts.append(url)

@@ -6,14 +6,10 @@ may not change raise PermissionDenied; bad input raises ValidationError keyed by
 """
 
 import datetime
-import hashlib
-import mimetypes
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
@@ -22,17 +18,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import permissions
+from .files import release_blob, store_blob, too_large_message, validate_key
 from .metadata import clean_access, clean_files, clean_metadata
 from .models import (
     COMPLETED,
     PUBLIC,
     Draft,
     DraftFile,
-    FileBlob,
     Record,
     RecordFile,
     RecordParent,
-    blob_path,
 )
 from .pids import new_pid
 from .signals import draft_deleted, draft_saved, record_changed, record_published, send_on_commit
@@ -46,7 +41,6 @@ FILES_DISABLED = "Files are disabled for this draft (metadata-only record)."
 SORT_OPTIONS = ("bestmatch", "newest", "oldest", "title", "updated")
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000
-MAX_KEY_LENGTH = 255
 
 
 # --- lookups --------------------------------------------------------------------------------------
@@ -63,6 +57,14 @@ def _find_record(pid: str) -> Record:
     if record is None:
         raise Http404("No such record.")
     return record
+
+
+def _lock(obj):
+    """Re-read ``obj`` with a row lock so concurrent publishes and new versions queue up."""
+    queryset = type(obj).objects.select_for_update(of=("self",))
+    if isinstance(obj, Draft):
+        queryset = queryset.select_related("parent", "record")
+    return queryset.get(pk=obj.pk)
 
 
 def get_draft(user, pid: str) -> Draft:
@@ -97,22 +99,34 @@ def _state_fields(data, *, current: Draft | None) -> dict:
     if metadata is not None and not isinstance(metadata, dict):
         raise ValidationError({"metadata": ["Not a valid object."]})
     fields, errors = {}, {}
-    fields["metadata"], _ = clean_metadata(metadata, complete=False)
+    if "metadata" in data or current is None:
+        fields["metadata"], _ = clean_metadata(metadata, complete=False)
     if "access" in data or current is None:
-        access, access_errors = clean_access(data.get("access"), today=timezone.localdate())
+        access, access_errors = clean_access(
+            data.get("access"), today=timezone.localdate(), published_until=_published_until(current),
+        )
         fields.update(access)
         errors.update(access_errors)
     if "files" in data or current is None:
         files, files_errors = clean_files(data.get("files"))
         fields.update(files)
         errors.update(files_errors)
-    if current is not None and current.record_id and fields.get("files_enabled", current.files_enabled) != (
-        current.record.files_enabled
-    ):
+    if _changes_published_files_switch(current, fields):
         errors["files.enabled"] = [PUBLISHED_FILES_LOCKED]
     if errors:
         raise ValidationError(errors)
     return fields
+
+
+def _changes_published_files_switch(current: Draft | None, fields: dict) -> bool:
+    if current is None or not current.record_id:
+        return False
+    return fields.get("files_enabled", current.files_enabled) != current.record.files_enabled
+
+
+def _published_until(draft: Draft | None):
+    record = draft.record if draft is not None and draft.record_id else None
+    return record.embargo_until if record is not None and record.embargo_active else None
 
 
 def _copy_state(source, **overrides) -> dict:
@@ -125,7 +139,9 @@ def validate_draft(draft: Draft, *, include_files: bool = True) -> dict[str, lis
     """Everything that would stop ``draft`` from being published, keyed by dotted path."""
     _, errors = clean_metadata(draft.metadata, complete=True)
     errors = dict(errors)
-    _, access_errors = clean_access(access_data(draft), today=timezone.localdate())
+    _, access_errors = clean_access(
+        access_data(draft), today=timezone.localdate(), published_until=_published_until(draft),
+    )
     errors.update(access_errors)
     if include_files:
         errors.update(_files_errors(draft))
@@ -194,7 +210,7 @@ def delete_draft(user, pid: str) -> None:
     blobs = [entry.blob for entry in draft.file_entries.select_related("blob") if entry.blob]
     draft.delete()
     for blob in blobs:
-        _release_blob(blob)
+        release_blob(blob)
     if not Record.objects.filter(parent=parent).exists() and not Draft.objects.filter(parent=parent).exists():
         parent.delete()
     send_on_commit(draft_deleted, Draft, pid=pid)
@@ -203,6 +219,8 @@ def delete_draft(user, pid: str) -> None:
 @transaction.atomic
 def publish_draft(user, pid: str) -> Record:
     draft = get_draft(user, pid)
+    _lock(draft.parent)
+    draft = _lock(draft)
     errors = validate_draft(draft)
     if errors:
         raise ValidationError(errors)
@@ -249,6 +267,7 @@ def _mark_latest(parent: RecordParent) -> None:
 def edit_record(user, pid: str) -> Draft:
     """The draft that edits a published record (same pid); created on first call, reused after."""
     record = _get_managed_record(user, pid)
+    _lock(record.parent)
     existing = Draft.objects.filter(record=record).first()
     if existing is not None:
         return existing
@@ -274,7 +293,7 @@ def new_version(user, pid: str, *, copy_files: bool = False) -> Draft:
     Files stay behind unless ``copy_files``; an unpublished new version already open is returned as is.
     """
     record = _get_managed_record(user, pid)
-    parent = record.parent
+    parent = _lock(record.parent)
     pending = Draft.objects.filter(parent=parent, record__isnull=True).first()
     if pending is not None:
         return pending
@@ -374,43 +393,6 @@ def lift_embargo(user, pid: str) -> Record:
 
 # --- files ----------------------------------------------------------------------------------------
 
-class FileTooLarge(Exception):
-    pass
-
-
-class HashingReader:
-    """Wraps an input stream: counts, hashes, and stops past the size limit while storage reads it."""
-
-    def __init__(self, stream, limit: int):
-        self.stream = stream
-        self.limit = limit
-        self.size = 0
-        self.md5 = hashlib.md5(usedforsecurity=False)
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size if size and size > 0 else 64 * 1024)
-        self.size += len(data)
-        if self.size > self.limit:
-            raise FileTooLarge()
-        self.md5.update(data)
-        return data
-
-
-def validate_key(key) -> str | None:
-    """An error message for a bad file name, or None."""
-    if not isinstance(key, str) or not key.strip():
-        return "A file name is required."
-    if len(key) > MAX_KEY_LENGTH:
-        return f"File names are limited to {MAX_KEY_LENGTH} characters."
-    if "/" in key or "\\" in key or key in (".", "..") or any(ord(c) < 32 for c in key):
-        return "File names may not contain slashes or control characters, nor be '.' or '..'."
-    return None
-
-
-def guess_mimetype(key: str) -> str:
-    return mimetypes.guess_type(key)[0] or "application/octet-stream"
-
-
 def _files_draft(user, pid: str) -> Draft:
     draft = get_draft(user, pid)
     if draft.record_id:
@@ -464,34 +446,14 @@ def upload_file_content(user, pid: str, key: str, stream, *, content_length: int
     if entry.status == COMPLETED:
         raise ValidationError({"key": [f"The file '{key}' is already committed; delete it to upload again."]})
     if content_length is not None and content_length > settings.RDM_MAX_FILE_SIZE:
-        raise ValidationError({"content": [_too_large_message()]})
+        raise ValidationError({"content": [too_large_message()]})
     old_blob = entry.blob
     entry.blob = store_blob(stream, key)
     entry.updated = timezone.now()
     entry.save()
     if old_blob is not None:
-        _release_blob(old_blob)
+        release_blob(old_blob)
     return entry
-
-
-def _too_large_message() -> str:
-    return f"The file exceeds the maximum size of {settings.RDM_MAX_FILE_SIZE} bytes."
-
-
-def store_blob(stream, key: str) -> FileBlob:
-    blob = FileBlob(mimetype=guess_mimetype(key))
-    reader = HashingReader(stream, settings.RDM_MAX_FILE_SIZE)
-    name = blob_path(blob, key)
-    try:
-        blob.file.name = default_storage.save(name, File(reader, name=key))
-    except FileTooLarge:
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        raise ValidationError({"content": [_too_large_message()]}) from None
-    blob.size = reader.size
-    blob.checksum = f"md5:{reader.md5.hexdigest()}"
-    blob.save()
-    return blob
 
 
 @transaction.atomic
@@ -515,7 +477,7 @@ def delete_draft_file(user, pid: str, key: str) -> None:
     blob = entry.blob
     entry.delete()
     if blob is not None:
-        _release_blob(blob)
+        release_blob(blob)
     _touch(draft)
     send_on_commit(draft_saved, Draft, draft=draft)
 
@@ -533,16 +495,6 @@ def add_files(user, pid: str, uploaded_files) -> list[DraftFile]:
         upload_file_content(user, pid, key, uploaded, content_length=uploaded.size)
         entries.append(commit_file(user, pid, key))
     return entries
-
-
-def _release_blob(blob: FileBlob) -> None:
-    """Delete a blob (and its bytes, after commit) once no draft or record lists it."""
-    if DraftFile.objects.filter(blob=blob).exists() or RecordFile.objects.filter(blob=blob).exists():
-        return
-    name = blob.file.name
-    blob.delete()
-    if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 def list_record_files(user, pid: str) -> tuple[Record, list[RecordFile]]:

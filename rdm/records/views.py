@@ -40,14 +40,17 @@ def deposit_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deposit_edit(request, pid):
-    draft, files = services.list_draft_files(request.user, pid)
+    try:
+        draft, files = services.list_draft_files(request.user, pid)
+    except Http404:
+        return _published_without_draft(request, pid)
     if request.method == "GET":
-        return _render_deposit(request, DepositForms.build(presenters.draft_data(draft), file_keys=_keys(files)),
-                               draft=draft)
+        forms = DepositForms.build(presenters.draft_data(draft), file_keys=_keys(files))
+        return _render_deposit(request, forms, draft=draft)
     forms = DepositForms.build(post=request.POST, files=request.FILES, file_keys=_keys(files))
     if not forms.is_valid():
         return _render_deposit(request, forms, draft=draft)
-    data = forms.to_data()
+    data = forms.to_data(current=draft.metadata)
     if draft.record_id:
         data.pop("files")  # files of a published record are fixed; the form does not offer them
     try:
@@ -56,6 +59,15 @@ def deposit_edit(request, pid):
         forms.add_service_errors(error.message_dict)
         return _render_deposit(request, forms, draft=draft)
     return _after_save(request, forms, draft)
+
+
+def _published_without_draft(request, pid):
+    """An old link to the form of a record published since: its managers are sent to its page."""
+    record = services.get_record(request.user, pid)
+    if not presenters.can_manage(request.user, record):
+        raise Http404("No such draft.")
+    messages.info(request, "This record is published. Use Edit to change it, or New version for new files.")
+    return redirect("records:landing", pid=record.pid)
 
 
 def _keys(files) -> list[str]:
@@ -73,8 +85,8 @@ def _after_save(request, forms, draft):
         return _publish(request, draft)
     problems = _invalid_values(services.validate_draft(draft, include_files=False))
     if problems:
-        messages.warning(request, "Draft saved. Some fields need attention before you can publish.")
-        return _render_saved_draft(request, draft, problems)
+        summary = "Draft saved. Some fields need attention before you can publish."
+        return _render_saved_draft(request, draft, problems, summary=summary)
     messages.success(request, "Draft saved.")
     return redirect("records:deposit_edit", pid=draft.pid)
 
@@ -106,26 +118,25 @@ def _publish(request, draft):
     try:
         record = services.publish_draft(request.user, draft.pid)
     except ValidationError as error:
-        messages.error(request, "The record could not be published yet. Please check the highlighted fields.")
-        return _render_saved_draft(request, draft, error.message_dict)
+        summary = "The record could not be published yet. Please check the highlighted fields."
+        return _render_saved_draft(request, draft, error.message_dict, summary=summary)
     messages.success(request, "Your record has been published.")
     return redirect("records:landing", pid=record.pid)
 
 
-def _render_saved_draft(request, draft, errors: dict[str, list[str]]):
+def _render_saved_draft(request, draft, errors: dict[str, list[str]], summary: str = ""):
     draft, files = services.list_draft_files(request.user, draft.pid)
     forms = DepositForms.build(presenters.draft_data(draft), file_keys=_keys(files))
-    forms.creator_rows = list(range(len(forms.creators.initial or [])))
-    forms.related_rows = list(range(len(forms.related.initial or [])))
     forms.add_service_errors(errors)
-    return _render_deposit(request, forms, draft=draft, files=files)
+    return _render_deposit(request, forms, draft=draft, files=files, summary=summary)
 
 
-def _render_deposit(request, forms, *, draft, files=None):
+def _render_deposit(request, forms, *, draft, files=None, summary=""):
     if draft is not None and files is None:
         draft, files = services.list_draft_files(request.user, draft.pid)
     context = {
         "forms": forms,
+        "error_summary": summary or "Please check the highlighted fields.",
         "draft": draft,
         "draft_files": [presenters.file_row(entry) for entry in files or []],
         "form_action": reverse("records:deposit_edit", args=[draft.pid]) if draft else reverse(
@@ -204,7 +215,9 @@ def file_download(request, pid, key):
         entry = services.open_draft_file(request.user, pid, key)
     else:
         entry = services.open_record_file(request.user, pid, key)
-    return FileResponse(entry.open(), as_attachment=True, filename=entry.key, content_type=entry.blob.mimetype)
+    return FileResponse(
+        entry.open(), as_attachment=True, filename=entry.key, content_type=entry.blob.mimetype,
+    )
 
 
 @require_GET

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from functools import cached_property
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 TEXT = "text"
 KEYWORD = "keyword"
@@ -205,7 +205,8 @@ def get_index(name: str) -> Index:
     try:
         return _registry[name]
     except KeyError:
-        raise LookupError(f'No search index named "{name}" (known: {", ".join(sorted(_registry))}).') from None
+        known = ", ".join(sorted(_registry))
+        raise LookupError(f'No search index named "{name}" (known: {known}).') from None
 
 
 def all_indexes() -> list[Index]:

@@ -8,6 +8,7 @@ In the embedded default (Celery eager) the drain runs right after the enqueuing 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -174,7 +175,10 @@ def build_document(index: Index, obj) -> IndexedDocument:
 # Rebuild, status and check.
 
 
-def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> int:
+Progress = Callable[[int], object] | None
+
+
+def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None) -> int:
     """Re-index every object of ``index`` in chunks and drop stored documents that no longer exist.
 
     Existing documents stay searchable throughout (upserts, no truncation), so the site keeps serving.
@@ -204,7 +208,9 @@ def queue_status() -> dict:
     backend = get_search_backend()
     queued = {
         row["index"]: row
-        for row in IndexQueueItem.objects.values("index").annotate(length=Count("id"), oldest=Min("enqueued_at"))
+        for row in IndexQueueItem.objects.values("index").annotate(
+            length=Count("id"), oldest=Min("enqueued_at")
+        )
     }
     return {
         index.name: {
@@ -227,7 +233,7 @@ class CheckReport:
         return not (self.missing or self.stale or self.orphaned)
 
 
-def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable[[int], None] | None = None) -> CheckReport:
+def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None) -> CheckReport:
     """Compare stored documents with what the database would produce now."""
     backend = get_search_backend()
     report = CheckReport()
@@ -238,7 +244,7 @@ def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable
             current = stored.get(expected.doc_id)
             if current is None:
                 report.missing.append(expected.doc_id)
-            elif current.document != _json_roundtrip(expected.document) or current.principals != expected.principals:
+            elif current != _roundtrip(expected):
                 report.stale.append(expected.doc_id)
         if progress:
             progress(len(ids))
@@ -248,10 +254,10 @@ def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Callable
     return report
 
 
-def _json_roundtrip(document: dict) -> dict:
-    import json
-
-    return json.loads(json.dumps(document, default=str))
+def _roundtrip(document: IndexedDocument) -> IndexedDocument:
+    """``document`` as storage returns it (JSON types only), to compare with what is stored."""
+    content = json.loads(json.dumps(document.document, default=str))
+    return IndexedDocument(document.doc_id, content, document.principals)
 
 
 def chunked(iterable: Iterable, size: int) -> Iterator[list]:

@@ -1,7 +1,24 @@
 """Tables of the search layer: the database backend's documents and the durable indexer queue."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
+
+
+class WeightedVector(models.Expression):
+    """PostgreSQL: the weighted tsvector of the three text columns. Elsewhere: NULL (unused)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection):
+        parts = [
+            f"setweight(to_tsvector('simple'::regconfig, coalesce({column}, '')), '{weight}')"
+            for column, weight in (("text_a", "A"), ("text_b", "B"), ("text_c", "C"))
+        ]
+        return " || ".join(parts), []
 
 
 class SearchDocument(models.Model):
@@ -9,8 +26,9 @@ class SearchDocument(models.Model):
 
     ``document`` is what hits return. The other columns are derived from the index declaration:
     ``text_a``/``text_b``/``text_c`` hold the free-text fields by boost (A: boost >= 3, B: >= 2, C: the
-    rest; on PostgreSQL they feed the weighted tsvector), ``fields`` the normalised text of every text
-    field for ``field:value`` queries, ``sort_keys`` the first value of every sortable field. Keyword
+    rest); on PostgreSQL they feed ``search_vector``, a generated weighted tsvector with a GIN index.
+    ``fields`` holds the normalised text of every text field for ``field:value`` queries, ``sort_keys``
+    the first value of every sortable field. Keyword
     values, dates and principals live in ``SearchTerm`` rows so filters and facets are indexed joins.
     """
 
@@ -23,6 +41,8 @@ class SearchDocument(models.Model):
     fields = models.JSONField(default=dict)
     sort_keys = models.JSONField(default=dict)
     updated = models.DateTimeField(default=timezone.now)
+    search_vector = models.GeneratedField(expression=WeightedVector(), output_field=SearchVectorField(),
+                                          db_persist=True)
 
     class Meta:
         constraints = [

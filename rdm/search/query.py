@@ -218,7 +218,8 @@ class _Normalizer:
 
     def _check_keyword_value(self, node, field):
         if field.kind == DATE and not has_wildcard(node) and period_start(term_value(node)) is None:
-            raise QueryError(f'"{term_value(node)}" is not a date for the field "{self.typed_name}" (use YYYY-MM-DD).')
+            value = term_value(node)
+            raise QueryError(f'"{value}" is not a date for the field "{self.typed_name}" (use YYYY-MM-DD).')
 
     def _count_term(self):
         self.terms += 1

@@ -84,7 +84,8 @@ def clean_filters(index: Index, filters: Mapping[str, str | Iterable[str]]) -> d
     cleaned = {}
     for name, values in filters.items():
         if name not in allowed:
-            raise ParameterError(f'Unknown filter "{name}". Allowed filters: {", ".join(sorted(allowed))}.', name)
+            known = ", ".join(sorted(allowed))
+            raise ParameterError(f'Unknown filter "{name}". Allowed filters: {known}.', name)
         values = [values] if isinstance(values, str) else [str(value) for value in values]
         if values:
             cleaned[name] = values

@@ -34,7 +34,9 @@ def other(db):
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(email="staff@example.org", password="secret-pass-1", is_staff=True)
+    return get_user_model().objects.create_user(
+        email="staff@example.org", password="secret-pass-1", is_staff=True,
+    )
 
 
 @pytest.fixture

@@ -144,7 +144,8 @@ def test_confirmation_page_without_the_checkbox_does_not_publish(viewer, make_dr
 
 def test_confirmed_publish_creates_a_published_record_with_the_file(viewer, owner):
     client = viewer("owner")
-    post = deposit_post(action="publish", confirmed="1", files=SimpleUploadedFile("melt.csv", b"day,mm\n1,3\n"))
+    upload = SimpleUploadedFile("melt.csv", b"day,mm\n1,3\n")
+    post = deposit_post(action="publish", confirmed="1", files=upload)
 
     response = client.post(new_url(), post)
 
@@ -278,3 +279,39 @@ def test_other_user_cannot_delete_a_draft(viewer, make_draft):
 
     assert viewer("other").post(reverse("records:deposit_delete", args=[draft.pid])).status_code == 404
     assert Draft.objects.filter(pk=draft.pk).exists()
+
+
+def test_past_embargo_date_is_shown_beside_the_embargo_field(viewer, owner):
+    post = deposit_post(access_files="restricted", embargo_until="2001-01-01", embargo_reason="Paper")
+
+    response = viewer("owner").post(new_url(), post)
+
+    assert response.status_code == 200
+    assert "must be in the future" in field_block(response.content.decode(), "id_embargo_until")
+    assert not Draft.objects.exists()  # access decides who sees what: nothing is saved until it is valid
+
+
+def test_form_link_of_a_published_record_leads_its_owner_to_the_record(viewer, make_record):
+    record = make_record()
+
+    response = viewer("owner").get(edit_url(record.pid))
+
+    assert response["Location"] == reverse("records:landing", args=[record.pid])
+    assert viewer("other").get(edit_url(record.pid)).status_code == 404
+
+
+def test_saving_the_form_keeps_metadata_the_form_does_not_show(viewer, make_draft):
+    draft = make_draft(
+        dates=[{"date": "2019", "type": {"id": "collected"}}],
+        additional_descriptions=[
+            {"description": "First", "type": {"id": "other"}},
+            {"description": "Second", "type": {"id": "methods"}},
+        ],
+    )
+
+    viewer("owner").post(edit_url(draft.pid), deposit_post(additional_description="First, edited"))
+
+    draft.refresh_from_db()
+    assert draft.metadata["dates"] == [{"date": "2019", "type": {"id": "collected"}}]
+    descriptions = [item["description"] for item in draft.metadata["additional_descriptions"]]
+    assert descriptions == ["First, edited", "Second"]

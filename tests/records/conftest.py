@@ -37,7 +37,9 @@ def other(db):
 @pytest.fixture
 def staff(db):
     return get_user_model().objects.create_user(
-        email="staff@example.org", password="secret-pass-1", is_staff=True,
+        email="staff@example.org",
+        password="secret-pass-1",
+        is_staff=True,
     )
 
 

@@ -27,8 +27,11 @@ def record_urls(pid):
 
 
 def file_urls(pid):
-    return [f"/api/records/{pid}/files", f"/api/records/{pid}/files/data.csv",
-            f"/api/records/{pid}/files/data.csv/content"]
+    return [
+        f"/api/records/{pid}/files",
+        f"/api/records/{pid}/files/data.csv",
+        f"/api/records/{pid}/files/data.csv/content",
+    ]
 
 
 def statuses(client, urls):
@@ -42,7 +45,9 @@ def test_public_record_and_files_are_visible_to_everyone(clients, make_record, w
     assert statuses(clients[who], file_urls(record.pid)) == {200}
 
 
-@pytest.mark.parametrize("who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)]
+)
 def test_restricted_record_is_404_for_everyone_but_owner_and_staff(clients, make_record, who, visible):
     record = make_record(access=RESTRICTED)
     expected_record = {200, 302} if visible else {404}
@@ -50,7 +55,9 @@ def test_restricted_record_is_404_for_everyone_but_owner_and_staff(clients, make
     assert statuses(clients[who], file_urls(record.pid)) == ({200} if visible else {404})
 
 
-@pytest.mark.parametrize("who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)]
+)
 def test_restricted_files_hide_only_the_files(clients, make_record, who, visible):
     record = make_record(access=FILES_RESTRICTED)
     response = clients[who].get(f"/api/records/{record.pid}")
@@ -61,14 +68,18 @@ def test_restricted_files_hide_only_the_files(clients, make_record, who, visible
     assert statuses(clients[who], file_urls(record.pid)) == ({200} if visible else {404})
 
 
-@pytest.mark.parametrize("who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)]
+)
 def test_drafts_are_404_for_everyone_but_owner_and_staff(clients, make_draft, who, visible):
     draft = make_draft()
     client = clients[who]
     base = f"/api/records/{draft.pid}/draft"
     expected = {200} if visible else {404}
-    assert statuses(client, [base, f"{base}/files", f"{base}/files/data.csv", f"{base}/files/data.csv/content"]) \
+    assert (
+        statuses(client, [base, f"{base}/files", f"{base}/files/data.csv", f"{base}/files/data.csv/content"])
         == expected
+    )
     assert client.get(f"/api/records/{draft.pid}").status_code == 404  # never published
     if not visible:
         assert client.put(base, {"metadata": {"title": "Hijacked"}}, format="json").status_code == 404
@@ -76,13 +87,22 @@ def test_drafts_are_404_for_everyone_but_owner_and_staff(clients, make_draft, wh
         assert client.post(f"{base}/files", [{"key": "x.txt"}], format="json").status_code == 404
         assert client.delete(f"{base}/files/data.csv").status_code == 404
         assert client.delete(base).status_code == 404
-        assert services.Draft.objects.filter(pid=draft.pid, metadata__title="Ocean temperatures 2020").exists()
+        assert services.Draft.objects.filter(
+            pid=draft.pid, metadata__title="Ocean temperatures 2020"
+        ).exists()
 
 
-@pytest.mark.parametrize("who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "who,visible", [("owner", True), ("staff", True), ("other", False), ("anonymous", False)]
+)
 def test_embargoed_files_are_hidden_until_the_embargo_ends(clients, make_record, who, visible):
-    record = make_record(access={"record": "public", "files": "public",
-                                 "embargo": {"active": True, "until": future(), "reason": "Patent pending"}})
+    record = make_record(
+        access={
+            "record": "public",
+            "files": "public",
+            "embargo": {"active": True, "until": future(), "reason": "Patent pending"},
+        }
+    )
     body = clients[who].get(f"/api/records/{record.pid}").json()
     assert body["access"]["status"] == "embargoed"
     assert body["access"]["embargo"] == {"active": True, "until": future(), "reason": "Patent pending"}
@@ -101,19 +121,32 @@ def test_public_records_have_public_read_principals(make_record):
 
 
 def embargoed_record(make_record, record_access="public"):
-    record = make_record(access={"record": record_access, "files": "restricted",
-                                 "embargo": {"active": True, "until": future(), "reason": "Thesis"}})
-    Record.objects.filter(pk=record.pk).update(embargo_until=timezone.localdate() - datetime.timedelta(days=1))
+    record = make_record(
+        access={
+            "record": record_access,
+            "files": "restricted",
+            "embargo": {"active": True, "until": future(), "reason": "Thesis"},
+        }
+    )
+    Record.objects.filter(pk=record.pk).update(
+        embargo_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
     return record
 
 
 def test_the_periodic_task_lifts_expired_embargoes(make_record, clients, django_capture_on_commit_callbacks):
     record = embargoed_record(make_record, record_access="restricted")
-    still_embargoed = make_record(access={"record": "public", "files": "public",
-                                          "embargo": {"active": True, "until": future(), "reason": "Later"}})
+    still_embargoed = make_record(
+        access={
+            "record": "public",
+            "files": "public",
+            "embargo": {"active": True, "until": future(), "reason": "Later"},
+        }
+    )
     changed = []
-    services.record_changed.connect(lambda sender, record, **kw: changed.append(record.pid), weak=False,
-                                    dispatch_uid="test-lift")
+    services.record_changed.connect(
+        lambda sender, record, **kw: changed.append(record.pid), weak=False, dispatch_uid="test-lift"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             assert lift_embargoes.delay().get() == 1
@@ -136,8 +169,13 @@ def test_lifting_also_updates_an_open_edit(make_record, owner):
 
 
 def test_only_managers_can_lift_an_embargo_early(make_record, owner, other, staff):
-    record = make_record(access={"record": "public", "files": "public",
-                                 "embargo": {"active": True, "until": future(), "reason": "x"}})
+    record = make_record(
+        access={
+            "record": "public",
+            "files": "public",
+            "embargo": {"active": True, "until": future(), "reason": "x"},
+        }
+    )
     with pytest.raises(services.PermissionDenied):
         services.lift_embargo(other, record.pid)
     assert services.lift_embargo(staff, record.pid).embargo_active is False

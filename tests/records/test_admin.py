@@ -36,9 +36,14 @@ def test_record_detail_shows_metadata_read_only(admin_client, make_record):
 def test_publish_action_calls_the_service(admin_client, make_draft, owner):
     ready = make_draft()
     incomplete = make_draft(title="ab")
-    response = admin_client.post("/admin/records/draft/", {
-        "action": "publish", "_selected_action": [ready.pk, incomplete.pk],
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/records/draft/",
+        {
+            "action": "publish",
+            "_selected_action": [ready.pk, incomplete.pk],
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert Record.objects.filter(pid=ready.pid).exists()
     assert not Record.objects.filter(pid=incomplete.pid).exists()
@@ -48,6 +53,16 @@ def test_publish_action_calls_the_service(admin_client, make_draft, owner):
 
 def test_lift_embargo_action(admin_client, make_record):
     record = make_record(access={"embargo": {"active": True, "until": future(), "reason": "x"}})
-    admin_client.post("/admin/records/record/", {"action": "lift_embargo_now", "_selected_action": [record.pk]})
+    admin_client.post(
+        "/admin/records/record/", {"action": "lift_embargo_now", "_selected_action": [record.pk]}
+    )
     record.refresh_from_db()
     assert not record.embargo_active and record.access_files == "public"
+
+
+def test_staff_can_search_drafts_and_open_one(admin_client, make_draft):
+    draft = make_draft(title="Unfinished survey")
+    listing = admin_client.get("/admin/records/draft/", {"q": "survey"})
+    assert listing.status_code == 200 and draft.pid.encode() in listing.content
+    detail = admin_client.get(f"/admin/records/draft/{draft.pk}/change/")
+    assert detail.status_code == 200 and b"data.csv" in detail.content

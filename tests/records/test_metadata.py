@@ -56,7 +56,9 @@ def test_title_must_be_a_string_and_wrong_types_are_dropped():
 
 
 def test_unknown_resource_type_is_reported():
-    assert errors_for(resource_type={"id": "spaceship"}) == {"metadata.resource_type.id": ["Unknown value 'spaceship'."]}
+    assert errors_for(resource_type={"id": "spaceship"}) == {
+        "metadata.resource_type.id": ["Unknown value 'spaceship'."]
+    }
 
 
 def test_person_needs_a_family_name_and_gets_a_display_name():
@@ -83,25 +85,46 @@ def test_error_paths_point_at_the_right_creator():
 
 
 def test_valid_orcid_is_accepted_and_normalised():
-    creators = [person(family_name="Carberry", identifiers=[
-        {"scheme": "orcid", "identifier": "https://orcid.org/0000-0002-1825-0097"},
-    ])]
+    creators = [
+        person(
+            family_name="Carberry",
+            identifiers=[
+                {"scheme": "orcid", "identifier": "https://orcid.org/0000-0002-1825-0097"},
+            ],
+        )
+    ]
     identifier = cleaned(creators=creators)["creators"][0]["person_or_org"]["identifiers"][0]
     assert identifier == {"scheme": "orcid", "identifier": "0000-0002-1825-0097"}
 
 
 def test_orcid_with_a_bad_checksum_is_refused():
-    creators = [person(family_name="Carberry", identifiers=[{"scheme": "orcid", "identifier": "0000-0002-1825-0098"}])]
+    creators = [
+        person(family_name="Carberry", identifiers=[{"scheme": "orcid", "identifier": "0000-0002-1825-0098"}])
+    ]
     assert errors_for(creators=creators) == {
         "metadata.creators.0.person_or_org.identifiers.0.identifier": ["Invalid ORCID identifier."],
     }
 
 
 def test_ror_is_validated_for_organisations():
-    good = [{"person_or_org": {"type": "organizational", "name": "CERN",
-                               "identifiers": [{"scheme": "ror", "identifier": "01ggx4157"}]}}]
-    bad = [{"person_or_org": {"type": "organizational", "name": "CERN",
-                              "identifiers": [{"scheme": "ror", "identifier": "not-a-ror"}]}}]
+    good = [
+        {
+            "person_or_org": {
+                "type": "organizational",
+                "name": "CERN",
+                "identifiers": [{"scheme": "ror", "identifier": "01ggx4157"}],
+            }
+        }
+    ]
+    bad = [
+        {
+            "person_or_org": {
+                "type": "organizational",
+                "name": "CERN",
+                "identifiers": [{"scheme": "ror", "identifier": "not-a-ror"}],
+            }
+        }
+    ]
     assert errors_for(creators=good) == {}
     assert list(errors_for(creators=bad)) == ["metadata.creators.0.person_or_org.identifiers.0.identifier"]
 
@@ -137,8 +160,18 @@ def test_edtf_level0_dates_are_accepted(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["2020?", "2020-21", "2021-02-29", "2020-13", "2021/2020", "../2020", "2020-01-01T10:00:00",
-              "yesterday", "20/10/2020"],
+    "value",
+    [
+        "2020?",
+        "2020-21",
+        "2021-02-29",
+        "2020-13",
+        "2021/2020",
+        "../2020",
+        "2020-01-01T10:00:00",
+        "yesterday",
+        "20/10/2020",
+    ],
 )
 def test_other_dates_are_refused(value):
     assert not is_edtf_level0(value)
@@ -155,12 +188,16 @@ def test_description_needs_three_characters_of_text():
 
 
 def test_additional_descriptions_need_text_and_a_known_type():
-    errors = errors_for(additional_descriptions=[
-        {"description": "<p>Methods used</p>", "type": {"id": "methods"}},
-        {"description": "", "type": {"id": "poem"}},
-    ])
-    assert set(errors) == {"metadata.additional_descriptions.1.description",
-                           "metadata.additional_descriptions.1.type.id"}
+    errors = errors_for(
+        additional_descriptions=[
+            {"description": "<p>Methods used</p>", "type": {"id": "methods"}},
+            {"description": "", "type": {"id": "poem"}},
+        ]
+    )
+    assert set(errors) == {
+        "metadata.additional_descriptions.1.description",
+        "metadata.additional_descriptions.1.type.id",
+    }
 
 
 def test_subjects_need_a_subject():
@@ -175,7 +212,10 @@ def test_languages_come_from_the_vocabulary():
 
 
 def test_rights_are_a_known_license_or_a_titled_custom_license():
-    assert errors_for(rights=[{"id": "cc-by-4.0"}, {"title": "My terms", "link": "https://example.org/terms"}]) == {}
+    assert (
+        errors_for(rights=[{"id": "cc-by-4.0"}, {"title": "My terms", "link": "https://example.org/terms"}])
+        == {}
+    )
     errors = errors_for(rights=[{"id": "wtfpl-99"}, {"link": "not a url"}])
     assert set(errors) == {"metadata.rights.0.id", "metadata.rights.1.title", "metadata.rights.1.link"}
 
@@ -193,11 +233,13 @@ def test_related_identifier_must_match_its_scheme():
 
 
 def test_related_identifier_needs_a_relation_type_and_a_detectable_scheme():
-    errors = errors_for(related_identifiers=[
-        {"identifier": "https://example.org/paper"},
-        {"identifier": "???", "relation_type": {"id": "cites"}},
-        {"identifier": "arXiv:1310.2590", "relation_type": {"id": "likes"}},
-    ])
+    errors = errors_for(
+        related_identifiers=[
+            {"identifier": "https://example.org/paper"},
+            {"identifier": "???", "relation_type": {"id": "cites"}},
+            {"identifier": "arXiv:1310.2590", "relation_type": {"id": "likes"}},
+        ]
+    )
     assert set(errors) == {
         "metadata.related_identifiers.0.relation_type",
         "metadata.related_identifiers.1.scheme",
@@ -233,8 +275,9 @@ def test_an_active_embargo_needs_a_future_date_and_restricts_files():
     assert errors == {"access.embargo.until": ["Missing data for required field."]}
     _, errors = clean_access({"embargo": {"active": True, "until": "next week"}}, today=TODAY)
     assert list(errors) == ["access.embargo.until"]
-    fields, errors = clean_access({"embargo": {"active": True, "until": "2026-03-01", "reason": "Patent"}},
-                                  today=TODAY)
+    fields, errors = clean_access(
+        {"embargo": {"active": True, "until": "2026-03-01", "reason": "Patent"}}, today=TODAY
+    )
     assert errors == {}
     assert fields["access_files"] == "restricted"
     assert fields["embargo_until"] == datetime.date(2026, 3, 1)
@@ -243,3 +286,12 @@ def test_an_active_embargo_needs_a_future_date_and_restricts_files():
 def test_files_enabled_must_be_boolean():
     assert clean_files({"enabled": False}) == ({"files_enabled": False}, {})
     assert clean_files({"enabled": "no"})[1] == {"files.enabled": ["Not a valid boolean."]}
+
+
+def test_javascript_links_are_removed_from_descriptions():
+    description = (
+        '<p>See <a href="javascript:alert(1)">this</a> and <a href="https://example.org">that</a></p>'
+    )
+    html = cleaned(description=description)["description"]
+    assert "javascript" not in html
+    assert 'href="https://example.org"' in html

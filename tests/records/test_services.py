@@ -1,18 +1,21 @@
+import datetime
 import hashlib
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.utils import timezone
 
 from rdm.records import services, signals
 from rdm.records.models import Draft, FileBlob, Record, RecordFile, RecordParent
 from rdm.records.pids import PID_PATTERN
 
-from .conftest import valid_metadata
+from .conftest import future, valid_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +51,9 @@ def test_publishing_an_incomplete_draft_is_refused_and_keeps_the_draft(owner):
     draft = services.create_draft(owner, {"metadata": {"title": "A title"}, "files": {"enabled": False}})
     with pytest.raises(ValidationError) as excinfo:
         services.publish_draft(owner, draft.pid)
-    assert {"metadata.creators", "metadata.resource_type", "metadata.publication_date"} <= error_fields(excinfo)
+    assert {"metadata.creators", "metadata.resource_type", "metadata.publication_date"} <= error_fields(
+        excinfo
+    )
     assert Draft.objects.filter(pid=draft.pid).exists()
     assert not Record.objects.exists()
 
@@ -159,7 +164,9 @@ def test_publishing_a_new_version_makes_it_the_latest(make_record, owner):
 
 
 def test_deleting_a_new_draft_removes_it_its_parent_and_its_bytes(
-    make_draft, owner, django_capture_on_commit_callbacks,
+    make_draft,
+    owner,
+    django_capture_on_commit_callbacks,
 ):
     draft = make_draft()
     blob = draft.file_entries.get().blob
@@ -221,14 +228,20 @@ def test_upload_reads_the_stream_in_chunks(owner):
     assert entry.blob.size == 300_000
 
 
-def test_upload_over_the_size_limit_is_refused_and_leaves_no_bytes(owner, settings):
+def stored_files(root) -> set:
+    return {path for path in Path(root).rglob("*") if path.is_file()}
+
+
+def test_upload_over_the_size_limit_is_refused_and_leaves_no_bytes(owner, settings, tmp_path):
     settings.RDM_MAX_FILE_SIZE = 1000
+    settings.MEDIA_ROOT = str(tmp_path)
     draft = services.create_draft(owner, {"metadata": {}})
     services.init_files(owner, draft.pid, ["huge.bin"])
     with pytest.raises(ValidationError) as excinfo:
         services.upload_file_content(owner, draft.pid, "huge.bin", io.BytesIO(b"x" * 5000))
     assert error_fields(excinfo) == {"content"}
     assert not FileBlob.objects.exists()
+    assert stored_files(tmp_path) == set()
     with pytest.raises(ValidationError):
         services.upload_file_content(owner, draft.pid, "huge.bin", io.BytesIO(b"x"), content_length=5000)
 
@@ -327,3 +340,32 @@ def test_user_records_lists_drafts_and_latest_records(make_record, make_draft, o
     mine = services.list_user_records(owner)
     assert [d.pid for d in mine["drafts"]] == [draft.pid]
     assert [r.pid for r in mine["records"]] == [record.pid]
+
+
+def test_update_without_metadata_keeps_the_metadata(make_draft, owner):
+    draft = make_draft()
+    services.update_draft(owner, draft.pid, {"access": {"record": "restricted", "files": "restricted"}})
+    draft.refresh_from_db()
+    assert draft.title == "Ocean temperatures 2020" and draft.access_record == "restricted"
+
+
+def test_an_expired_but_not_yet_lifted_embargo_does_not_block_editing(make_record, owner):
+    embargo = {"active": True, "until": future(), "reason": "Thesis"}
+    record = make_record(access={"record": "public", "files": "restricted", "embargo": embargo})
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Record.objects.filter(pk=record.pk).update(embargo_until=yesterday)
+    draft = services.edit_record(owner, record.pid)
+    expired = {**embargo, "until": yesterday.isoformat()}
+    services.update_draft(
+        owner,
+        draft.pid,
+        {
+            "metadata": valid_metadata(title="Fixed typo"),
+            "access": {"files": "restricted", "embargo": expired},
+        },
+    )
+    assert services.publish_draft(owner, draft.pid).title == "Fixed typo"
+    with pytest.raises(ValidationError):  # a new past date is still refused
+        draft = services.edit_record(owner, record.pid)
+        past = {**embargo, "until": (yesterday - datetime.timedelta(days=1)).isoformat()}
+        services.update_draft(owner, draft.pid, {"access": {"embargo": past}})

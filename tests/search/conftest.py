@@ -2,7 +2,16 @@ import pytest
 
 from rdm.search import indexer
 from rdm.search.backends import reset_backends
-from rdm.search.index import DateField, Facet, Index, KeywordField, SortOption, TextField, register, unregister
+from rdm.search.index import (
+    DateField,
+    Facet,
+    Index,
+    KeywordField,
+    SortOption,
+    TextField,
+    register,
+    unregister,
+)
 
 
 class MemoryIndex(Index):
@@ -110,7 +119,9 @@ def record_data(*, access="public", **metadata):
             "resource_type": {"id": "dataset"},
             "title": "Ocean temperatures 2020",
             "publication_date": "2020-06-01",
-            "creators": [{"person_or_org": {"type": "personal", "family_name": "Curie", "given_name": "Marie"}}],
+            "creators": [
+                {"person_or_org": {"type": "personal", "family_name": "Curie", "given_name": "Marie"}},
+            ],
             **metadata,
         },
         "access": {"record": access, "files": access},

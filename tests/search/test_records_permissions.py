@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def corpus(publish, owner, other):
     return {
         "public": publish(title="Ocean open data", resource_type={"id": "dataset"}),
-        "restricted": publish(title="Ocean secret data", access="restricted", resource_type={"id": "software"}),
+        "restricted": publish(title="Ocean secret data", access="restricted",
+                              resource_type={"id": "software"}),
         "others": publish(other, title="Ocean notes of another", access="restricted",
                           resource_type={"id": "image-photo"}),
     }

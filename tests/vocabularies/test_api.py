@@ -70,3 +70,8 @@ def test_the_api_is_read_only(client, superuser):
     client.force_login(superuser)
     response = client.post("/api/vocabularies/licenses", {"id": "x"}, content_type="application/json")
     assert response.status_code == 405
+
+
+def test_a_declared_vocabulary_without_entries_lists_nothing(client):
+    body = client.get("/api/vocabularies/affiliations").json()
+    assert body["hits"] == {"hits": [], "total": 0}

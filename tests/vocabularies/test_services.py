@@ -109,15 +109,25 @@ def test_rename_to_the_same_title_announces_nothing(
     assert renamed_entries == []
 
 
-@pytest.mark.parametrize("actor", ["member", "anonymous"])
+@pytest.mark.parametrize("actor", ["member", "anonymous", "inactive staff"])
 def test_only_vocabulary_managers_may_rename(actor, member):
-    user = member if actor == "member" else AnonymousUser()
+    if actor == "inactive staff":
+        member.is_staff, member.is_active = True, False
+        member.save()
+    user = AnonymousUser() if actor == "anonymous" else member
     with pytest.raises(PermissionDenied):
         services.rename_entry(user, "resourcetypes", "dataset", {"en": "Hacked"})
     assert services.resolve_title("resourcetypes", "dataset") == "Dataset"
 
 
-def test_staff_with_the_change_permission_may_rename(member):
+def test_staff_may_rename(member):
+    member.is_staff = True
+    member.save()
+    services.rename_entry(member, "languages", "eng", {"en": "English (any variety)"})
+    assert services.resolve_title("languages", "eng") == "English (any variety)"
+
+
+def test_a_user_given_the_change_permission_may_rename(member):
     from django.contrib.auth.models import Permission
 
     member.user_permissions.add(Permission.objects.get(codename="change_vocabularyentry"))

@@ -28,6 +28,7 @@ def page_link(request, page: int, size: int) -> str:
 
 
 @extend_schema(
+    operation_id="vocabularies_list",
     parameters=[
         OpenApiParameter("q", str, description="Matches ids and English titles."),
         OpenApiParameter("suggest", str, description="Alias of q, for autocompletion."),
@@ -56,7 +57,7 @@ def list_vocabulary(request, vocabulary):
     )
 
 
-@extend_schema(responses=dict)
+@extend_schema(operation_id="vocabularies_read", responses=dict)
 @api_view(["GET"])
 def read_entry(request, vocabulary, entry_id):
     entry = services.get_entry(vocabulary, entry_id)

@@ -4,7 +4,7 @@
 exports ``SearchBackend``. ``RDM_SEARCH_BACKEND`` names the one in use.
 """
 
-from functools import lru_cache
+from functools import cache
 from importlib import import_module
 
 from django.conf import settings
@@ -18,7 +18,7 @@ def get_search_backend(name: str | None = None):
     return _load(name or getattr(settings, "RDM_SEARCH_BACKEND", "database"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str):
     backends = getattr(settings, "RDM_SEARCH_BACKENDS", DEFAULT_BACKENDS)
     if name not in backends:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from luqum import tree as lq
 
 from ..index import DATE, KEYWORD, TEXT, Field, Index, period_end, period_start, tokenize
-from ..query import QueryError, WILDCARDS, has_wildcard, is_match_all, term_value
+from ..query import WILDCARDS, QueryError, has_wildcard, is_match_all, term_value
 
 
 @dataclass
@@ -58,6 +58,20 @@ class SearchResult:
     size: int = 10
     sort: str = ""
     query: str = ""
+
+
+def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str]) -> dict:
+    labels = facet.labels([value for value, _ in counts]) if facet.labels else {}
+    return {
+        "label": facet.label,
+        "buckets": [
+            {
+                "key": value, "doc_count": count, "label": labels.get(value, value),
+                "is_selected": value in selected,
+            }
+            for value, count in counts
+        ],
+    }
 
 
 class BaseQueryCompiler:

@@ -13,15 +13,24 @@ import re
 from functools import reduce
 from operator import and_, or_
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 
 from ..index import DATE, KEYWORD, TEXT, Field, Index, normalize_text
 from ..models import SearchDocument, SearchTerm
-from .base import BaseQueryCompiler, BaseSearchBackend, IndexedDocument, SearchRequest, SearchResult
+from .base import (
+    BaseQueryCompiler,
+    BaseSearchBackend,
+    IndexedDocument,
+    SearchRequest,
+    SearchResult,
+    facet_buckets,
+)
 
 PRINCIPALS_FIELD = "_principals"
 TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
@@ -52,8 +61,31 @@ def _token_regex(token: str) -> str:
     return "".join(r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in token)
 
 
+def tsquery_text(tokens: list[str]) -> str | None:
+    """The tsquery for consecutive ``tokens`` (``a <-> b:*``), or None when inner wildcards need a regex."""
+    body, last = tokens[:-1], tokens[-1]
+    if any("*" in t or "?" in t for t in body) or "?" in last or "*" in last.rstrip("*"):
+        return None
+    if last.endswith("*"):
+        last = last.rstrip("*")
+        return " <-> ".join([*body, f"{last}:*"]) if last else None
+    return " <-> ".join(tokens)
+
+
+def ts_match(tsquery: str) -> Q:
+    return Q(search_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
+
+
 class DatabaseQueryCompiler(BaseQueryCompiler):
-    """Compiles the tree to a ``Q`` object over ``SearchDocument``."""
+    """Compiles the tree to a ``Q`` object over ``SearchDocument``.
+
+    On PostgreSQL each text term is also matched against the GIN-indexed ``search_vector``: the index
+    narrows the candidates, the substring match keeps the exact token semantics of every database.
+    """
+
+    def __init__(self, index, *, use_tsvector: bool | None = None):
+        super().__init__(index)
+        self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
 
     def _match_all(self):
         return Q()
@@ -69,11 +101,16 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
     def _match_text(self, field: Field | None, tokens: list[str]):
         if not tokens:
             return self._match_none()
-        if field is None:
-            return reduce(or_, (Q(pattern_lookup(F(column), tokens)) for column in TEXT_COLUMNS))
-        if field.kind != TEXT:
+        if field is not None and field.kind != TEXT:
             return self._match_keyword(field, " ".join(tokens))
-        return Q(pattern_lookup(KeyTextTransform(field.name, "fields"), tokens))
+        if field is None:
+            exact = reduce(or_, (Q(pattern_lookup(F(column), tokens)) for column in TEXT_COLUMNS))
+        else:
+            # Coalesce: a document without the field must count as "not matching", also under NOT.
+            field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
+            exact = Q(pattern_lookup(field_text, tokens))
+        tsquery = tsquery_text(tokens) if self.use_tsvector and (field is None or field.searchable) else None
+        return exact if tsquery is None else ts_match(tsquery) & exact
 
     def _match_keyword(self, field: Field, value: str):
         return Q(has_term(field.name, value=value))
@@ -118,30 +155,44 @@ class DatabaseSearchBackend(BaseSearchBackend):
         )
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
-        conditions = [Q(has_term(name, value__in=values)) for name, values in filters.items() if name != exclude]
+        conditions = [
+            Q(has_term(name, value__in=values)) for name, values in filters.items() if name != exclude
+        ]
         return reduce(and_, conditions, Q())
 
     def _order(self, queryset, request: SearchRequest):
         order = []
         for key, direction in request.sort:
             if key == "_score":
-                queryset = queryset.annotate(_score=self._score(request))
-                order.append(F("_score").desc())
+                score = self._score(request)
+                if score is not None:
+                    queryset = queryset.annotate(_score=score)
+                    order.append(F("_score").desc())
             else:
                 expression = KeyTextTransform(key, "sort_keys")
-                order.append(expression.desc(nulls_last=True) if direction == "desc" else expression.asc(nulls_last=True))
-        return queryset.order_by(*order, "-pk")
+                ordered = expression.desc if direction == "desc" else expression.asc
+                order.append(ordered(nulls_last=True))
+        return queryset.order_by(*order, "doc_id")
 
     def _score(self, request: SearchRequest):
-        """Best match on every database: the weight of each column where each positive term matches."""
+        """Best match: ``ts_rank_cd`` on PostgreSQL; elsewhere the weights of the columns each term hits."""
         compiler = self.query_compiler_class(request.index)
-        terms = [tokens for tokens in positive_text_terms(request.tree, compiler)]
+        if compiler.use_tsvector:
+            return self._ts_rank(request, compiler)
         whens = [
             Case(When(pattern_lookup(F(column), tokens), then=Value(weight)), default=Value(0))
-            for tokens in terms
+            for tokens in positive_text_terms(request.tree, compiler)
             for column, weight in TEXT_COLUMNS.items()
         ]
-        return reduce(lambda a, b: a + b, whens, Value(0, output_field=IntegerField()))
+        return reduce(lambda a, b: a + b, whens) if whens else None
+
+    def _ts_rank(self, request: SearchRequest, compiler):
+        queries = [tsquery_text(tokens) for tokens in positive_text_terms(request.tree, compiler)]
+        queries = [f"({query})" for query in queries if query]
+        if not queries:
+            return None
+        query = SearchQuery(" | ".join(queries), search_type="raw", config="simple")
+        return SearchRank(F("search_vector"), query, cover_density=True)
 
     def _aggregations(self, matched, request: SearchRequest) -> dict:
         aggregations = {}
@@ -180,11 +231,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             unique_fields=["index", "doc_id"],
             update_fields=["document", "text_a", "text_b", "text_c", "fields", "sort_keys", "updated"],
         )
-        pks = dict(
-            SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents]).values_list(
-                "doc_id", "pk"
-            )
-        )
+        stored = SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents])
+        pks = dict(stored.values_list("doc_id", "pk"))
         SearchTerm.objects.filter(document_id__in=pks.values()).delete()
         terms = [term for doc in documents for term in self._terms(index, doc, pks[doc.doc_id])]
         SearchTerm.objects.bulk_create(terms, batch_size=WRITE_BATCH_SIZE)
@@ -268,21 +316,6 @@ def positive_text_terms(tree, compiler: BaseQueryCompiler) -> list[list[str]]:
 
     walk(tree, None)
     return [tokens for tokens in found if tokens]
-
-
-def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str]) -> dict:
-    labels = facet.labels([value for value, _ in counts]) if facet.labels else {}
-    return {
-        "label": facet.label,
-        "buckets": [
-            {"key": value, "doc_count": count, "label": labels.get(value, value), "is_selected": value in selected}
-            for value, count in counts
-        ],
-    }
-
-
-def vendor() -> str:
-    return connection.vendor
 
 
 SearchBackend = DatabaseSearchBackend

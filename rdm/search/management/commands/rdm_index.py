@@ -33,7 +33,8 @@ class Command(BaseCommand):
         for index in selected:
             row = status[index.name]
             oldest = row["oldest"].isoformat() if row["oldest"] else "-"
-            self.stdout.write(f"{index.name}: {row['documents']} documents, {row['queued']} queued, oldest {oldest}")
+            counts = f"{row['documents']} documents, {row['queued']} queued"
+            self.stdout.write(f"{index.name}: {counts}, oldest {oldest}")
 
     def do_drain(self, selected, batch_size):
         report = indexer.drain_queue(batch_size=batch_size)
@@ -54,7 +55,8 @@ class Command(BaseCommand):
         for index in selected:
             with self.progress(index, "check") as bar:
                 report = indexer.check(index, chunk_size=batch_size, progress=bar.update)
-            for label, ids in (("missing", report.missing), ("stale", report.stale), ("orphaned", report.orphaned)):
+            findings = (("missing", report.missing), ("stale", report.stale), ("orphaned", report.orphaned))
+            for label, ids in findings:
                 if ids:
                     problems += len(ids)
                     self.stdout.write(f"{index.name}: {len(ids)} {label}: {', '.join(ids[:20])}")

@@ -1,0 +1,317 @@
+"""Elasticsearch 8 backend: the same index declarations as elasticsearch-dsl documents, the luqum tree
+compiled to Query DSL, facets as filtered terms aggregations, writes through the bulk helper.
+
+One ES index per declaration (``<prefix><name>``). Each ES document holds the declared fields,
+``rdm_principals``, ``rdm_sort`` (one keyword per sortable field) and the stored document in
+``rdm_document`` (not indexed). Text is tokenised once, in Python (``rdm.search.index.tokenize``), and
+sent as space-separated lower-case tokens analysed by the built-in ``whitespace`` analyser: both
+backends therefore see exactly the same tokens (and no analysis plugin is needed on the node).
+Keyword and date fields are ``keyword``. Ranking is BM25 with the declared boosts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch_dsl import Document, Keyword, MetaField, Object, Text
+
+from ..index import TEXT, Field, Index, tokenize
+from ..query import term_value
+from .base import (
+    BaseQueryCompiler,
+    BaseSearchBackend,
+    IndexedDocument,
+    SearchRequest,
+    SearchResult,
+    facet_buckets,
+)
+
+logger = logging.getLogger(__name__)
+
+DOC_ID, PRINCIPALS, SORT, SOURCE = "rdm_doc_id", "rdm_principals", "rdm_sort", "rdm_document"
+TEXT_ANALYZER = "whitespace"  # input is already tokenised and lower-cased by rdm.search.index.tokenize
+SCROLL_CHUNK = 1000
+
+
+def document_class(index: Index, es_index_name: str) -> type[Document]:
+    """An elasticsearch-dsl ``Document`` class mapping ``index``'s declaration."""
+    attrs = {
+        DOC_ID: Keyword(),
+        PRINCIPALS: Keyword(),
+        SOURCE: Object(enabled=False),
+        SORT: Object(properties={f.name: Keyword() for f in index.fields if f.sortable}),
+    }
+    for field in index.fields:
+        attrs[field.name] = Text(analyzer=TEXT_ANALYZER) if field.kind == TEXT else Keyword()
+        if field.kind != TEXT and field.searchable:
+            attrs[text_target(field)] = Text(analyzer=TEXT_ANALYZER)
+    attrs["Index"] = type("Index", (), {"name": es_index_name, "settings": {"number_of_replicas": 0}})
+    attrs["Meta"] = type("Meta", (), {"dynamic": MetaField("strict")})
+    return type(f"{index.name.title().replace('-', '')}Document", (Document,), attrs)
+
+
+def text_target(field: Field) -> str:
+    """The ES text field holding ``field``'s tokens (a searchable keyword field gets a companion)."""
+    return field.name if field.kind == TEXT else f"{field.name}_text"
+
+
+def token_strings(values: list[str]) -> list[str]:
+    return [" ".join(tokens) for tokens in (tokenize(value) for value in values) if tokens]
+
+
+def es_body(index: Index, doc: IndexedDocument) -> dict:
+    """The ES ``_source`` for one indexed document."""
+    body = {DOC_ID: doc.doc_id, PRINCIPALS: sorted(set(doc.principals)), SOURCE: doc.document, SORT: {}}
+    for field in index.fields:
+        values = list(dict.fromkeys(field.values(doc.document)))
+        if values and field.kind == TEXT:
+            body[field.name] = token_strings(values)
+        elif values:
+            body[field.name] = values
+            if field.searchable and (tokens := token_strings(values)):
+                body[text_target(field)] = tokens
+        if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
+            body[SORT][field.name] = sort_value
+    return body
+
+
+class ElasticsearchQueryCompiler(BaseQueryCompiler):
+    """Compiles the tree to a Query DSL dict."""
+
+    def _match_all(self):
+        return {"match_all": {}}
+
+    def _match_none(self):
+        return {"match_none": {}}
+
+    def _match_exists(self, field: Field):
+        return {"exists": {"field": field.name}}
+
+    def _match_text(self, field: Field | None, tokens: list[str]):
+        if not tokens:
+            return self._match_none()
+        if field is not None and field.kind != TEXT:
+            return self._match_keyword(field, " ".join(tokens))
+        if field is not None:
+            return self._field_text(text_target(field), tokens, None)
+        clauses = [self._field_text(text_target(f), tokens, f.boost) for f in self.index.searchable_fields()]
+        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+    def _field_text(self, target: str, tokens: list[str], boost: float | None) -> dict:
+        extra = {"boost": boost} if boost and boost != 1 else {}
+        if not any("*" in token or "?" in token for token in tokens):
+            return {"match_phrase": {target: {"query": " ".join(tokens), **extra}}}
+        if len(tokens) == 1:
+            return {"wildcard": {target: {"value": tokens[0], **extra}}}
+        clauses = [self._span(target, token) for token in tokens]
+        return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True, **extra}}
+
+    def _span(self, target: str, token: str) -> dict:
+        if "*" in token or "?" in token:
+            return {"span_multi": {"match": {"wildcard": {target: {"value": token}}}}}
+        return {"span_term": {target: {"value": token}}}
+
+    def _compile_fuzzy(self, node, field):
+        tokens = tokenize(term_value(node.term))
+        if len(tokens) != 1 or (field is not None and field.kind != TEXT):
+            return self._compile_term(node.term, field)
+        targets = [field] if field is not None else self.index.searchable_fields()
+        fuzziness = int(node.degree) if float(node.degree) >= 1 else "AUTO"
+        clauses = [{"fuzzy": {text_target(f): {"value": tokens[0], "fuzziness": fuzziness}}} for f in targets]
+        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+    def _match_keyword(self, field: Field, value: str):
+        return {"term": {field.name: {"value": value}}}
+
+    def _match_keyword_pattern(self, field: Field, pattern: str):
+        return {"wildcard": {field.name: {"value": pattern}}}
+
+    def _match_range(self, field: Field, bounds: dict[str, str]):
+        return {"range": {field.name: dict(bounds)}}
+
+    def _and(self, parts):
+        must = [part for part in parts if "_negated" not in part]
+        must_not = [part["_negated"] for part in parts if "_negated" in part]
+        return self._bool(must=must, must_not=must_not)
+
+    def _or(self, parts):
+        return {"bool": {"should": [self._plain(part) for part in parts], "minimum_should_match": 1}}
+
+    def _not(self, part):
+        # Kept as a marker so "a AND NOT b" becomes one bool with must_not; _plain() resolves it elsewhere.
+        return {"_negated": self._plain(part)}
+
+    def _boost(self, part, boost: float):
+        return {"bool": {"must": [self._plain(part)], "boost": boost}}
+
+    def _plain(self, part: dict) -> dict:
+        return {"bool": {"must_not": [part["_negated"]]}} if "_negated" in part else part
+
+    def _bool(self, *, must, must_not) -> dict:
+        body = {}
+        if must:
+            body["must"] = [self._plain(part) for part in must]
+        if must_not:
+            body["must_not"] = must_not
+        return {"bool": body}
+
+    def compile(self, tree):
+        return self._plain(super().compile(tree))
+
+
+class ElasticsearchSearchBackend(BaseSearchBackend):
+    name = "elasticsearch"
+    query_compiler_class = ElasticsearchQueryCompiler
+    # A save should not fail because an external engine is down: the queue item stays and is retried.
+    catch_indexing_errors = True
+
+    def __init__(self, params: dict | None = None):
+        super().__init__(params)
+        self.url = self.params.get("URL", "http://127.0.0.1:9200")
+        self.prefix = self.params.get("INDEX_PREFIX", "rdm-")
+        self.refresh = self.params.get("REFRESH", False)
+        self._client = self.params.get("CLIENT")
+        self._ready: set[str] = set()
+
+    @property
+    def client(self) -> Elasticsearch:
+        if self._client is None:
+            self._client = Elasticsearch(self.url, request_timeout=self.params.get("TIMEOUT", 30))
+        return self._client
+
+    def es_index(self, index: Index) -> str:
+        return f"{self.prefix}{index.name}"
+
+    def ensure_index(self, index: Index) -> None:
+        name = self.es_index(index)
+        if name not in self._ready:
+            if not self.client.indices.exists(index=name):
+                document_class(index, name).init(using=self.client)
+            self._ready.add(name)
+
+    # Searching.
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        self.ensure_index(request.index)
+        response = self.client.search(index=self.es_index(request.index), body=self.search_body(request))
+        hits = [hit["_source"][SOURCE] for hit in response["hits"]["hits"]]
+        return SearchResult(
+            hits=hits,
+            total=response["hits"]["total"]["value"],
+            aggregations=self._aggregations(response.get("aggregations", {}), request),
+            page=request.page,
+            size=request.size,
+        )
+
+    def search_body(self, request: SearchRequest) -> dict:
+        """The exact request body for ``request`` (tests assert it)."""
+        index = request.index
+        facet_fields = {facet.field for facet in index.facets} if request.facets else set()
+        plain = {name: values for name, values in request.filters.items() if name not in facet_fields}
+        faceted = {name: values for name, values in request.filters.items() if name in facet_fields}
+        body = {
+            "query": {
+                "bool": {
+                    "must": [self.query_compiler_class(index).compile(request.tree)],
+                    "filter": [{"terms": {PRINCIPALS: list(request.principals)}}, *terms_filters(plain)],
+                }
+            },
+            "sort": self._sort(request),
+            "from": request.offset,
+            "size": request.size,
+            "track_total_hits": True,
+            "_source": [SOURCE],
+        }
+        if faceted:
+            body["post_filter"] = {"bool": {"filter": terms_filters(faceted)}}
+        if request.facets and index.facets:
+            body["aggs"] = {facet.field: self._facet_agg(facet, faceted) for facet in index.facets}
+        return body
+
+    def _facet_agg(self, facet, faceted: dict[str, list[str]]) -> dict:
+        """Counts under every selected facet value except the facet's own (as the database backend)."""
+        order = [{"_count": "desc"}, {"_key": "asc"}]
+        return {
+            "filter": {"bool": {"filter": terms_filters(faceted, exclude=facet.field)}},
+            "aggs": {"values": {"terms": {"field": facet.field, "size": facet.size, "order": order}}},
+        }
+
+    def _sort(self, request: SearchRequest) -> list:
+        sort = []
+        for key, direction in request.sort:
+            if key == "_score":
+                if request.tree is not None:
+                    sort.append({"_score": {"order": "desc"}})
+            else:
+                sort.append({f"{SORT}.{key}": {"order": direction, "missing": "_last"}})
+        return [*sort, {DOC_ID: {"order": "asc"}}]
+
+    def _aggregations(self, raw: dict, request: SearchRequest) -> dict:
+        if not request.facets:
+            return {}
+        aggregations = {}
+        for facet in request.index.facets:
+            buckets = raw.get(facet.field, {}).get("values", {}).get("buckets", [])
+            counts = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
+            aggregations[facet.field] = facet_buckets(facet, counts, request.filters.get(facet.field, []))
+        return aggregations
+
+    # Writing.
+
+    def write(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
+        self.ensure_index(index)
+        actions = bulk_actions(index, self.es_index(index), documents, delete_ids)
+        if actions:
+            # 404: deleting a document that was never indexed is fine.
+            helpers.bulk(self.client, actions, refresh=self.refresh, ignore_status=(404,))
+
+    def clear(self, index: Index) -> None:
+        self.client.indices.delete(index=self.es_index(index), ignore_unavailable=True)
+        self._ready.discard(self.es_index(index))
+        self.ensure_index(index)
+
+    def count(self, index: Index) -> int:
+        self.ensure_index(index)
+        return self.client.count(index=self.es_index(index))["count"]
+
+    def iter_doc_ids(self, index: Index, chunk_size: int = SCROLL_CHUNK):
+        self.ensure_index(index)
+        after = None
+        while True:
+            body = {"size": chunk_size, "sort": [{DOC_ID: "asc"}], "_source": False, "fields": [DOC_ID]}
+            if after is not None:
+                body["search_after"] = after
+            hits = self.client.search(index=self.es_index(index), body=body)["hits"]["hits"]
+            if not hits:
+                return
+            yield [hit["fields"][DOC_ID][0] for hit in hits]
+            after = hits[-1]["sort"]
+
+    def get_documents(self, index: Index, ids: list[str]) -> dict[str, IndexedDocument]:
+        self.ensure_index(index)
+        try:
+            response = self.client.mget(index=self.es_index(index), ids=ids, source=[SOURCE, PRINCIPALS])
+        except NotFoundError:
+            return {}
+        found = [(doc["_id"], doc["_source"]) for doc in response["docs"] if doc.get("found")]
+        return {key: IndexedDocument(key, src[SOURCE], sorted(src[PRINCIPALS])) for key, src in found}
+
+
+def terms_filters(filters: dict[str, list[str]], *, exclude: str | None = None) -> list[dict]:
+    return [{"terms": {name: list(values)}} for name, values in filters.items() if name != exclude]
+
+
+def bulk_actions(
+    index: Index, es_index: str, documents: list[IndexedDocument], delete_ids: list[str],
+) -> list[dict]:
+    """Bulk helper actions: deletes first, then full-document index operations."""
+    actions = [{"_op_type": "delete", "_index": es_index, "_id": doc_id} for doc_id in delete_ids]
+    actions += [
+        {"_op_type": "index", "_index": es_index, "_id": doc.doc_id, "_source": es_body(index, doc)}
+        for doc in documents
+    ]
+    return actions
+
+
+SearchBackend = ElasticsearchSearchBackend

@@ -1,0 +1,40 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live_server.
+
+`playwright install` cannot download browsers here, so the system Chromium is used. Without it the tests
+skip, unless RDM_REQUIRE_BROWSER=1 (CI), where they fail.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import skip_unless_required
+
+CHROMIUM = Path(os.environ.get("RDM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not CHROMIUM.exists():
+        skip_unless_required(f"no Chromium at {CHROMIUM} (apt-get install chromium)", "RDM_REQUIRE_BROWSER")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser tab (own cookies) whose relative URLs resolve against the live server."""
+    context = chromium_browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

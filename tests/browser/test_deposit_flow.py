@@ -1,0 +1,89 @@
+"""The whole deposit journey in a real browser: sign up, verify the e-mail, log in, deposit, publish."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+EMAIL = "ada@example.org"
+PASSWORD = "correct-horse-battery-staple"
+TITLE = "Tidal gauge readings, Brest 2021"
+
+
+def sign_up(page):
+    page.goto(reverse("account_signup"))
+    page.get_by_label("Email", exact=True).fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
+    page.get_by_label(re.compile(r"^Full name")).fill("Ada Lovelace")
+    page.get_by_label(re.compile(r"^Affiliations")).fill("University of London")
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_load_state()
+
+
+def log_in(page):
+    page.goto(reverse("account_login"))
+    page.get_by_label("Email", exact=True).fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def verification_path(mailoutbox) -> str:
+    assert len(mailoutbox) == 1, [mail.subject for mail in mailoutbox]
+    message = mailoutbox[0]
+    assert message.to == [EMAIL]
+    link = re.search(r"https?://\S+/confirm-email/\S+", message.body)
+    assert link, message.body
+    return urlsplit(link.group(0)).path  # the host in the e-mail is the site's public URL, not the live server
+
+
+def fill_creator(item, family_name, given_name):
+    item.get_by_label("Family name").fill(family_name)
+    item.get_by_label("Given names").fill(given_name)
+
+
+def test_a_new_user_signs_up_verifies_deposits_and_publishes(page, mailoutbox):
+    sign_up(page)
+
+    # Mandatory verification: signing up does not log in, and logging in is refused until verified.
+    log_in(page)
+    page.goto(reverse("records:deposit_new"))
+    assert urlsplit(page.url).path != reverse("records:deposit_new")
+
+    page.goto(verification_path(mailoutbox))
+    log_in(page)
+    page.goto(reverse("records:deposit_new"))
+    assert urlsplit(page.url).path == reverse("records:deposit_new")
+
+    page.get_by_label(re.compile(r"^Resource type")).select_option(label="Dataset")
+    page.get_by_label(re.compile(r"^Title")).fill(TITLE)
+    page.get_by_label(re.compile(r"^Publication date")).fill("2021-03-14")
+    creators = page.locator("[data-formset=creators] .repeat-item")
+    fill_creator(creators.nth(0), "Lovelace", "Ada")
+    page.get_by_role("button", name="Add creator").click()
+    expect(creators).to_have_count(2)
+    fill_creator(creators.nth(1), "Babbage", "Charles")
+    page.get_by_label("Add files").set_input_files(
+        {"name": "brest-2021.csv", "mimeType": "text/csv", "buffer": b"time,level\n2021-03-14T00:00,4.21\n"}
+    )
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.wait_for_load_state()
+    confirm = page.get_by_label(re.compile(r"^I understand"))
+    if confirm.count():  # the server asks again when the in-page confirmation did not reach it
+        confirm.check()
+        page.get_by_role("button", name="Publish", exact=True).click()
+        page.wait_for_load_state()
+
+    assert re.fullmatch(r"/records/[a-z0-9]{5}-[a-z0-9]{5}", urlsplit(page.url).path), page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    creators_list = page.get_by_role("list", name="Creators")
+    expect(creators_list).to_contain_text("Lovelace")
+    expect(creators_list).to_contain_text("Babbage")
+    expect(page.locator("td.filename")).to_contain_text("brest-2021.csv")

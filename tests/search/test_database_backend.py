@@ -1,0 +1,5 @@
+from .backend_contract import SearchBackendContract
+
+
+class TestDatabaseBackend(SearchBackendContract):
+    backend = "database"

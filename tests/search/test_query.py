@@ -1,0 +1,177 @@
+"""The query language: field mappings, normalisation, and every error the parser reports."""
+
+import pytest
+from django.test import override_settings
+from luqum import tree as lq
+
+from rdm.records.indexes import records_index
+from rdm.search.index import Index, KeywordField, TextField
+from rdm.search.query import QueryError, parse_query
+
+
+class UsersIndex(Index):
+    """The users mapping of InvenioRDM v9 (the accounts app will register the real one)."""
+
+    name = "users-test"
+    fields = (
+        TextField("full_name", path="profile.full_name", aliases=("name", "fullname"), boost=3),
+        TextField("affiliations", path="profile.affiliations", aliases=("affiliation",)),
+        TextField("email", boost=2),
+        TextField("username", boost=2),
+    )
+
+
+def parsed(text, index=records_index):
+    tree = parse_query(index, text)
+    return None if tree is None else str(tree).strip()
+
+
+def error(text, index=records_index):
+    with pytest.raises(QueryError) as caught:
+        parse_query(index, text)
+    assert caught.value.message_dict == {"q": [caught.value.detail]}
+    return caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("title", "title"),
+        ("metadata.title", "title"),
+        ("creator", "creator"),
+        ("creators", "creator"),
+        ("author", "creator"),
+        ("metadata.creators.person_or_org.name", "creator"),
+        ("affiliation", "affiliation"),
+        ("affiliations", "affiliation"),
+        ("subject", "subject"),
+        ("subjects", "subject"),
+        ("type", "type"),
+        ("metadata.resource_type", "type"),
+        ("community", "community"),
+        ("funder", "funder"),
+        ("award", "award"),
+        ("access", "access_status"),
+        ("resource_type", "resource_type"),
+    ],
+)
+def test_record_field_names_map_to_canonical_fields(typed, canonical):
+    assert parsed(f"{typed}:ocean") == f"{canonical}:ocean"
+
+
+@pytest.mark.parametrize("typed", ["year", "date", "publication_date", "metadata.publication_date"])
+def test_date_aliases_map_to_publication_date(typed):
+    assert parsed(f"{typed}:2020") == "publication_date:2020"
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [("name", "full_name"), ("full_name", "full_name"), ("fullname", "full_name"),
+     ("profile.full_name", "full_name"), ("affiliation", "affiliations"), ("affiliations", "affiliations"),
+     ("email", "email"), ("username", "username")],
+)
+def test_user_field_names_map_like_invenio(typed, canonical):
+    assert parsed(f"{typed}:x", UsersIndex()) == f"{canonical}:x"
+
+
+def test_empty_query_means_match_all():
+    assert parse_query(records_index, "") is None
+    assert parse_query(records_index, "   ") is None
+    assert parse_query(records_index, None) is None
+
+
+def test_implicit_operator_becomes_and():
+    tree = parse_query(records_index, "ocean temperature")
+
+    assert isinstance(tree, lq.AndOperation)
+    assert str(tree) == "ocean AND temperature"
+
+
+def test_boolean_structure_is_kept_with_groups():
+    assert parsed("(ocean OR sea) AND NOT title:draft -author:smith") == (
+        "(ocean OR sea) AND NOT title:draft AND -creator:smith"
+    )
+
+
+def test_words_without_tokens_are_dropped():
+    assert parsed("rock & roll") == "rock AND roll"
+    assert parsed("&& ||") is None
+
+
+def test_ranges_and_open_ranges_on_dates_are_allowed():
+    assert parsed("year:[2019 TO 2021]") == "publication_date:[2019 TO 2021]"
+    assert parsed("year:>=2019") == "publication_date:>=2019"
+    assert parsed("date:{2019 TO *]") == "publication_date:{2019 TO *]"
+
+
+def test_wildcards_phrases_fuzzy_and_boosts_parse():
+    expected = 'tit* AND "open data"~2 AND ocean~1 AND title:sea^2'
+    assert parsed('tit* "open data"~2 ocean~1 title:sea^2') == expected
+
+
+def test_unknown_field_is_an_error_naming_it_and_the_allowed_fields():
+    message = error("colour:blue")
+
+    assert message.startswith('Unknown search field "colour". Allowed fields: ')
+    assert "title" in message and "creator" in message
+
+
+def test_undeclared_full_path_is_not_allowed():
+    assert 'Unknown search field "metadata.version"' in error("metadata.version:1")
+
+
+def test_malformed_query_is_an_error():
+    assert error("ocean AND").startswith("The query could not be parsed: ")
+    assert error('"unterminated phrase').startswith("The query could not be parsed: ")
+    assert error("(ocean").startswith("The query could not be parsed: ")
+
+
+def test_nested_fields_are_an_error():
+    assert error("title:creator:x") == 'A field cannot contain another field: "creator:x".'
+
+
+def test_regular_expressions_are_refused():
+    assert error("title:/oce.n/") == "Regular expressions are not supported: /oce.n/"
+
+
+def test_range_without_field_is_an_error():
+    assert error("[2019 TO 2020]").startswith("A range needs a field")
+
+
+def test_range_on_a_text_field_is_an_error():
+    assert error("title:[a TO b]") == 'The field "title" does not support ranges.'
+
+
+def test_a_date_field_needs_a_date():
+    assert error("year:last") == '"last" is not a date for the field "year" (use YYYY-MM-DD).'
+
+
+@override_settings(RDM_SEARCH_MAX_QUERY_LENGTH=20)
+def test_too_long_query_is_an_error():
+    assert error("x" * 21) == "The query is too long (21 characters; the limit is 20)."
+
+
+@override_settings(RDM_SEARCH_MAX_QUERY_DEPTH=5)
+def test_too_deep_query_is_an_error():
+    assert parsed("((ocean))") == "((ocean))"
+    assert error("((((((ocean))))))") == "The query is nested too deeply (the limit is 5 levels)."
+
+
+@override_settings(RDM_SEARCH_MAX_QUERY_TERMS=3)
+def test_too_many_terms_is_an_error():
+    assert parsed("a b c") == "a AND b AND c"
+    assert error("a b c d") == "The query has too many terms (the limit is 3)."
+
+
+def test_query_error_is_a_validation_error_for_the_api():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        parse_query(records_index, "nope:x")
+    assert list(caught.value.message_dict) == ["q"]
+
+
+def test_keyword_fields_keep_their_value_verbatim():
+    index = type("I", (Index,), {"name": "kw", "fields": (KeywordField("kind"),)})()
+
+    assert parsed("kind:Data-Set", index) == "kind:Data-Set"
