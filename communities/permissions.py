@@ -151,11 +151,14 @@ def is_own_membership(user, membership: Membership) -> bool:
     return bool(user and user.is_authenticated and membership.user_id == user.pk)
 
 
-def can_update_member(user, membership: Membership, new_role: str | None = None) -> bool:
-    """Change another member's role (never one's own, staff aside)."""
+def can_update_member(user, membership: Membership, new_role: str | None = None,
+                      *, manageable: set[str] | None = None) -> bool:
+    """Change another member's role (never one's own, staff aside). ``manageable`` (the user's
+    ``manageable_roles``) may be passed in when asking about many members."""
     if is_own_membership(user, membership) and not is_staff(user):
         return False
-    manageable = manageable_roles(user, membership.community)
+    if manageable is None:
+        manageable = manageable_roles(user, membership.community)
     return membership.role in manageable and (new_role is None or new_role in manageable)
 
 
@@ -165,6 +168,33 @@ def can_remove_member(user, membership: Membership) -> bool:
 
 def can_update_visibility(user, membership: Membership) -> bool:
     return is_own_membership(user, membership) or can_update_member(user, membership)
+
+
+def checker_for(user, communities=()) -> ObjectPermissionChecker | None:
+    """A permission checker with the user's permissions on ``communities`` loaded in two queries."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    checker = ObjectPermissionChecker(user)
+    if communities:
+        checker.prefetch_perms(list(communities))
+    return checker
+
+
+def capabilities(user, community: Community, checker: ObjectPermissionChecker | None = None) -> dict:
+    """What the user may do in the community, from one look at their permissions (for JSON and pages)."""
+    if is_staff(user):
+        held = set(CAPABILITIES)
+    else:
+        checker = checker or checker_for(user)
+        held = set(checker.get_perms(community)) if checker else set()
+    return {
+        "can_update": "manage_community" in held,
+        "can_delete": "manage_community" in held,
+        "can_manage_members": "manage_members_community" in held,
+        "can_curate": "curate_community" in held,
+        "can_view_restricted_records": "view_records_community" in held,
+        "is_member": "read_community" in held,
+    }
 
 
 # --- listing and search --------------------------------------------------------------------------

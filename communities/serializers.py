@@ -34,8 +34,10 @@ def community_links(community: Community) -> dict:
     }
 
 
-def community_to_dict(community: Community, user=None) -> dict:
-    """The community as InvenioRDM's JSON; ``permissions`` tells ``user`` what they may do."""
+def community_to_dict(community: Community, user=None, *, checker=None) -> dict:
+    """The community as InvenioRDM's JSON; ``permissions`` tells ``user`` what they may do.
+
+    ``checker`` (from ``permissions.checker_for``) saves queries when serialising many communities."""
     data = {
         "id": str(community.uuid),
         "slug": community.slug,
@@ -51,7 +53,7 @@ def community_to_dict(community: Community, user=None) -> dict:
         "has_logo": bool(community.logo),
         "is_deleted": community.is_deleted,
         "links": community_links(community),
-        "permissions": user_permissions(community, user),
+        "permissions": permissions.capabilities(user, community, checker),
     }
     if community.is_deleted:
         data["tombstone"] = tombstone(community)
@@ -75,17 +77,6 @@ def metadata_to_dict(community: Community) -> dict:
 
 def tombstone(community: Community) -> dict:
     return {"removal_date": community.deleted_at.isoformat(), "note": community.deletion_note}
-
-
-def user_permissions(community: Community, user) -> dict:
-    return {
-        "can_update": permissions.can_update(user, community),
-        "can_delete": permissions.can_delete(user, community),
-        "can_manage_members": permissions.can_manage_members(user, community),
-        "can_curate": permissions.can_curate(user, community),
-        "can_view_restricted_records": permissions.can_view_restricted_records(user, community),
-        "is_member": permissions.is_member(user, community),
-    }
 
 
 def featured_dates(community: Community) -> dict:
@@ -129,9 +120,9 @@ def public_member_to_dict(membership: Membership) -> dict:
     return {"id": str(membership.uuid), "member": member_entity(membership)}
 
 
-def member_to_dict(membership: Membership, user=None) -> dict:
+def member_to_dict(membership: Membership, user=None, *, manageable: set[str] | None = None) -> dict:
     own = permissions.is_own_membership(user, membership)
-    can_update = permissions.can_update_member(user, membership)
+    can_update = permissions.can_update_member(user, membership, manageable=manageable)
     return {
         "id": str(membership.uuid),
         "member": member_entity(membership),

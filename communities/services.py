@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,7 +26,17 @@ from rdm.records.models import Record, RecordParent
 from . import permissions, roles
 from .exceptions import CommunityDeleted, SlugMoved
 from .logos import process_logo
-from .models import PUBLIC, RESTRICTED, Community, CommunityRecord, FeaturedCommunity, Membership, SlugHistory
+from .models import (
+    PUBLIC,
+    RESTRICTED,
+    TYPE_CHOICES,
+    VISIBILITY_CHOICES,
+    Community,
+    CommunityRecord,
+    FeaturedCommunity,
+    Membership,
+    SlugHistory,
+)
 from .signals import community_changed, community_records_changed, membership_changed, send_on_commit
 from .validation import clean_access, clean_metadata, clean_slug
 
@@ -501,6 +511,16 @@ def record_communities(user, parent: RecordParent) -> list[Community]:
     return [link.community for link in links if permissions.can_read(user, link.community)]
 
 
+def parent_communities(parent: RecordParent) -> dict:
+    """InvenioRDM's ``parent.communities``: ``{"ids": [uuid, ...], "default": uuid}`` (live ones only)."""
+    links = CommunityRecord.objects.filter(parent=parent, community__deleted_at__isnull=True)
+    links = list(links.select_related("community").order_by("-is_default", "created"))
+    if not links:
+        return {}
+    default = next((str(link.community.uuid) for link in links if link.is_default), None)
+    return {"ids": [str(link.community.uuid) for link in links], "default": default}
+
+
 def restricted_communities_of(parent: RecordParent) -> list[Community]:
     """Restricted communities holding the record: while any exists, the record must stay restricted."""
     return list(Community.objects.alive().filter(record_links__parent=parent, visibility=RESTRICTED))
@@ -581,9 +601,10 @@ def _matching(queryset, q: str):
     return queryset
 
 
-def _bucket_counts(queryset, name: str) -> dict:
+def _bucket_counts(queryset, name: str, labels: dict) -> dict:
     counts = queryset.order_by().values(name).annotate(n=Count("pk"))
-    buckets = [{"key": row[name], "doc_count": row["n"]} for row in counts if row[name]]
+    buckets = [{"key": row[name], "doc_count": row["n"], "label": labels.get(row[name], row[name])}
+               for row in counts if row[name]]
     return {"buckets": sorted(buckets, key=lambda b: (-b["doc_count"], b["key"]))}
 
 
@@ -607,15 +628,19 @@ def search_communities(user, *, q: str = "", sort: str | None = None, type: str 
         permissions.member_filter(user) if mine else permissions.readable_filter(user)
     )
     base = _matching(base, q)
-    aggregations = {"type": _bucket_counts(base, "type"), "visibility": _bucket_counts(base, "visibility")}
+    aggregations = {
+        "type": _bucket_counts(base, "type", dict(TYPE_CHOICES)),
+        "visibility": _bucket_counts(base, "visibility", dict(VISIBILITY_CHOICES)),
+    }
     hits = base
     if type:
         hits = hits.filter(type__in=_as_list(type))
     if visibility:
         hits = hits.filter(visibility__in=_as_list(visibility))
     if sort == "bestmatch" and q:
-        hits = hits.annotate(title_hit=Count("pk", filter=Q(title__icontains=q)))
-        hits = hits.order_by("-title_hit", "-created")
+        title_hit = Case(When(title__icontains=q, then=Value(1)), default=Value(0),
+                         output_field=IntegerField())
+        hits = hits.annotate(title_hit=title_hit).order_by("-title_hit", "-created")
     else:
         hits = hits.order_by(*SORT_OPTIONS.get(sort, ("-created",)))
     total = hits.count()

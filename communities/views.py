@@ -10,19 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.avatars import group_avatar
 
 from . import permissions, roles, services
-from .api.views import logo_response
+from .api.views import cache_policy, logo_response
 from .exceptions import CommunityDeleted, SlugMoved
 from .forms import AccessForm, CreateForm, DeleteForm, LogoForm, ProfileForm, RenameForm, add_service_errors
 from .models import TYPE_CHOICES, VISIBILITY_CHOICES, Membership
 from .serializers import member_entity
-
-DEFAULT_LOGO_MAX_AGE = 60 * 60
 
 
 def community_page(view):
@@ -110,19 +108,20 @@ def community_logo(request, slug):
         community = services.get_community(request.user, slug, allow_deleted=True)
     except SlugMoved as moved:
         return redirect("communities:logo", moved.community.slug, permanent=True)
+    versioned = "v" in request.GET
     if community.logo:
-        return logo_response(request, community)
+        return logo_response(request, community, versioned=versioned)
     avatar = group_avatar(community.title)
     response = HttpResponse(avatar.svg(), content_type="image/svg+xml")
     response["ETag"] = avatar.etag()
-    patch_cache_control(response, max_age=DEFAULT_LOGO_MAX_AGE,
-                        **({"public": True} if community.is_public else {"private": True}))
-    return response
+    patch_cache_control(response, **cache_policy(community, versioned))
+    return get_conditional_response(request, etag=avatar.etag(), response=response)
 
 
 # --- members --------------------------------------------------------------------------------------
 
 def _member_rows(request, community, memberships):
+    manageable = permissions.manageable_roles(request.user, community)
     rows = []
     for membership in memberships:
         rows.append({
@@ -130,7 +129,7 @@ def _member_rows(request, community, memberships):
             "entity": member_entity(membership),
             "role_title": roles.role_title(membership.role),
             "own": permissions.is_own_membership(request.user, membership),
-            "can_update": permissions.can_update_member(request.user, membership),
+            "can_update": permissions.can_update_member(request.user, membership, manageable=manageable),
         })
     return sorted(rows, key=lambda row: row["entity"]["name"].lower())
 

@@ -38,7 +38,9 @@ def elasticsearch_url() -> str:
     finally:
         client.close()
     if not reachable:
-        skip_unless_required(f"Elasticsearch at RDM_SEARCH_URL={url} is unreachable", "RDM_REQUIRE_ELASTICSEARCH")
+        skip_unless_required(
+            f"Elasticsearch at RDM_SEARCH_URL={url} is unreachable", "RDM_REQUIRE_ELASTICSEARCH"
+        )
     return url
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
@@ -30,7 +32,8 @@ from ..serializers import (
     tombstone,
 )
 
-LOGO_MAX_AGE = 60 * 60  # seconds; the URL stays the same when the logo changes
+JSON_SCHEMA = extend_schema(tags=["communities"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+LOGO_MAX_AGE = 24 * 60 * 60  # seconds, for versioned URLs (?v=<revision>) that change with the logo
 MAX_MEMBERS_PER_REQUEST = 100
 
 
@@ -83,11 +86,16 @@ def page_links(path: str, params: dict, page: int, size: int, total: int) -> dic
     return links
 
 
+def communities_to_list(communities, user) -> list[dict]:
+    checker = permissions.checker_for(user, communities)
+    return [community_to_dict(community, user, checker=checker) for community in communities]
+
+
 def _search_body(request, result, path: str) -> dict:
     params = {key: request.query_params.getlist(key) for key in ("q", "sort", "type", "visibility")
               if key in request.query_params}
     return {
-        "hits": {"hits": [community_to_dict(c, request.user) for c in result.hits], "total": result.total},
+        "hits": {"hits": communities_to_list(result.hits, request.user), "total": result.total},
         "aggregations": result.aggregations,
         "sortBy": result.sort,
         "links": page_links(path, params, result.page, result.size, result.total),
@@ -103,6 +111,7 @@ def _search(request, *, mine: bool):
     )
 
 
+@JSON_SCHEMA
 class CommunityListView(CommunityAPIView):
     def get(self, request):
         return Response(_search_body(request, _search(request, mine=False), "/communities"))
@@ -113,12 +122,14 @@ class CommunityListView(CommunityAPIView):
         return Response(community_to_dict(community, request.user), status=status.HTTP_201_CREATED)
 
 
+@JSON_SCHEMA
 class UserCommunitiesView(CommunityAPIView):
     def get(self, request):
         require_login(request)
         return Response(_search_body(request, _search(request, mine=True), "/user/communities"))
 
 
+@JSON_SCHEMA
 class CommunityView(CommunityAPIView):
     def get(self, request, key):
         return Response(community_to_dict(self.community(), request.user))
@@ -133,6 +144,7 @@ class CommunityView(CommunityAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@JSON_SCHEMA
 class RenameView(CommunityAPIView):
     def post(self, request, key):
         if not isinstance(request.data, dict) or "slug" not in request.data:
@@ -152,6 +164,11 @@ def logo_to_dict(community) -> dict:
     }
 
 
+def cache_policy(community, versioned: bool) -> dict:
+    audience = {"public": True} if community.is_public else {"private": True}
+    return {"max_age": LOGO_MAX_AGE, **audience} if versioned else {"no_cache": True, **audience}
+
+
 def logo_etag(community) -> str:
     stamp = int(community.logo_updated.timestamp()) if community.logo_updated else 0
     return f'"{community.uuid.hex}-{stamp}"'
@@ -162,8 +179,11 @@ def paging(request, default_size: int) -> tuple[int, int]:
     return services.parse_paging(params.get("page", 1), params.get("size", default_size))
 
 
-def logo_response(request, community):
-    """The stored logo with caching headers (public communities: shared caches may keep it)."""
+def logo_response(request, community, *, versioned: bool = False):
+    """The stored logo with caching headers (public communities: shared caches may keep it).
+
+    A versioned URL changes whenever the community does, so it may be cached for long; a plain URL
+    is revalidated every time (ETag, 304)."""
     if not community.logo:
         raise Http404("The community has no logo.")
     extension = community.logo.name.rsplit(".", 1)[-1]
@@ -174,8 +194,7 @@ def logo_response(request, community):
         response["Last-Modified"] = http_date(community.logo_updated.timestamp())
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="logo.{extension}"'
-    patch_cache_control(response, max_age=LOGO_MAX_AGE, **({"public": True} if community.is_public else {
-        "private": True}))
+    patch_cache_control(response, **cache_policy(community, versioned))
     if request.META.get("HTTP_IF_NONE_MATCH") == etag:
         response.close()
         not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
@@ -184,6 +203,7 @@ def logo_response(request, community):
     return response
 
 
+@JSON_SCHEMA
 class LogoView(CommunityAPIView):
     parser_classes = [OctetStreamParser, JSONParser]
 
@@ -255,12 +275,17 @@ def _members_body(request, memberships, serialize, path: str) -> dict:
     }
 
 
+@JSON_SCHEMA
 class MembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
         memberships = services.list_members(request.user, community)
-        body = _members_body(request, memberships, lambda m: member_to_dict(m, request.user),
-                             f"/communities/{community.uuid}/members")
+        manageable = permissions.manageable_roles(request.user, community)
+
+        def serialize(membership):
+            return member_to_dict(membership, request.user, manageable=manageable)
+
+        body = _members_body(request, memberships, serialize, f"/communities/{community.uuid}/members")
         return Response(body)
 
     def post(self, request, key):
@@ -281,6 +306,7 @@ class MembersView(CommunityAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@JSON_SCHEMA
 class PublicMembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
@@ -293,6 +319,7 @@ class PublicMembersView(CommunityAPIView):
 
 # --- featured -------------------------------------------------------------------------------------
 
+@JSON_SCHEMA
 class FeaturedListView(CommunityAPIView):
     def get(self, request):
         page, size = paging(request, 10)
@@ -300,12 +327,13 @@ class FeaturedListView(CommunityAPIView):
         total = featured.count()
         hits = featured[(page - 1) * size: page * size]
         return Response({
-            "hits": {"hits": [community_to_dict(c, request.user) for c in hits], "total": total},
+            "hits": {"hits": communities_to_list(list(hits), request.user), "total": total},
             "sortBy": "featured",
             "links": page_links("/communities/featured", {}, page, size, total),
         })
 
 
+@JSON_SCHEMA
 class CommunityFeaturedView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
@@ -321,6 +349,7 @@ class CommunityFeaturedView(CommunityAPIView):
         return Response(featured_entry_to_dict(entry), status=status.HTTP_201_CREATED)
 
 
+@JSON_SCHEMA
 class FeaturedEntryView(CommunityAPIView):
     def entry(self):
         community = self.community()

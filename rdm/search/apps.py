@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.core import checks
 
 
 class SearchConfig(AppConfig):
@@ -17,3 +18,6 @@ class SearchConfig(AppConfig):
             if find_spec(f"{config.name}.indexes") is not None:
                 import_module(f"{config.name}.indexes")
         receivers.connect()
+        from .checks import check_indexes
+
+        checks.register(check_indexes, "search")

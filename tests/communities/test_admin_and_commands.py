@@ -33,7 +33,8 @@ def inline_data(community, **changes):
         prefix = f"memberships-{index}"
         data.update({
             f"{prefix}-id": str(membership.pk), f"{prefix}-community": str(community.pk),
-            f"{prefix}-user": str(membership.user_id or ""), f"{prefix}-group": str(membership.group_id or ""),
+            f"{prefix}-user": str(membership.user_id or ""),
+            f"{prefix}-group": str(membership.group_id or ""),
             f"{prefix}-role": membership.role, f"{prefix}-visible": "on" if membership.visible else "",
         })
     data.update(changes)
@@ -41,13 +42,22 @@ def inline_data(community, **changes):
 
 
 def test_admin_lists_and_searches_communities(admin_client):
-    response = admin_client.get("/admin/communities/community/", {"q": "ocean", "visibility__exact": "public"})
+    params = {"q": "ocean", "visibility__exact": "public"}
+    response = admin_client.get("/admin/communities/community/", params)
     assert response.status_code == 200
     assert b"ocean" in response.content
 
 
+def form_index(community, user) -> int:
+    return list(community.memberships.order_by("pk")).index(Membership.objects.get(user=user))
+
+
+def change_url(community) -> str:
+    return f"/admin/communities/community/{community.pk}/change/"
+
+
 def test_admin_changes_role_through_services(admin_client, public):
-    index = list(public.community.memberships.order_by("pk")).index(Membership.objects.get(user=public.reader))
+    index = form_index(public.community, public.reader)
     data = inline_data(public.community, **{f"memberships-{index}-role": "manager"})
     response = admin_client.post(f"/admin/communities/community/{public.community.pk}/change/", data)
     assert response.status_code == 302
@@ -56,9 +66,9 @@ def test_admin_changes_role_through_services(admin_client, public):
 
 
 def test_admin_cannot_demote_last_owner(admin_client, public):
-    index = list(public.community.memberships.order_by("pk")).index(Membership.objects.get(user=public.owner))
+    index = form_index(public.community, public.owner)
     data = inline_data(public.community, **{f"memberships-{index}-role": "reader"})
-    response = admin_client.post(f"/admin/communities/community/{public.community.pk}/change/", data, follow=True)
+    response = admin_client.post(change_url(public.community), data, follow=True)
     assert b"at least one owner" in response.content
     assert Membership.objects.get(user=public.owner).role == "owner"
 
@@ -95,7 +105,8 @@ def test_admin_refuses_featuring_restricted_community(admin_client, restricted):
 
 def test_add_member_command(public):
     user = make_user("newbie@example.org")
-    call_command("add_community_member", "ocean", "--user", "newbie@example.org", "--role", "curator", verbosity=0)
+    call_command("add_community_member", "ocean", "--user", "newbie@example.org", "--role", "curator",
+                 verbosity=0)
     assert permissions.can_curate(user, public.community)
 
 

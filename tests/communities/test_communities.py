@@ -68,7 +68,8 @@ def test_missing_title_reports_dotted_path(client, db):
     data = {"slug": "untitled", "metadata": {}}
     response = client.post("/api/communities", data, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "metadata.title", "messages": ["Missing data for required field."]}]
+    expected = [{"field": "metadata.title", "messages": ["Missing data for required field."]}]
+    assert response.json()["errors"] == expected
 
 
 def test_description_is_sanitised(db):
@@ -137,6 +138,7 @@ def test_update_access_keeps_unmentioned_fields(public):
 
 def test_deleted_community_refuses_changes(public):
     services.delete_community(public.owner, public.community)
-    response = public.client("owner").put("/api/communities/ocean", {"metadata": {"title": "X"}}, format="json")
+    body = {"metadata": {"title": "X"}}
+    response = public.client("owner").put("/api/communities/ocean", body, format="json")
     assert response.status_code == 410
     assert Community.objects.get(pk=public.community.pk).title == "Ocean science"

@@ -36,8 +36,14 @@ def test_png_is_stored_and_served(public, client):
     served = client.get(logo_url(public))
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
-    assert "max-age" in served["Cache-Control"] and "public" in served["Cache-Control"]
+    assert "no-cache" in served["Cache-Control"] and "public" in served["Cache-Control"]
     assert served["ETag"]
+
+
+def test_versioned_page_logo_url_is_cached_long(public, client):
+    put_logo(public, image_bytes("PNG"))
+    served = client.get("/communities/ocean/logo?v=2")
+    assert "max-age=86400" in served["Cache-Control"] and served["Content-Type"] == "image/png"
 
 
 def test_unchanged_logo_answers_304(public, client):

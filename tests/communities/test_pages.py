@@ -37,11 +37,11 @@ def test_settings_page_is_for_owners(public, persona):
 
 
 def test_front_page_shows_title_description_and_logo(public, client):
-    services.update_community(public.owner, public.community,
-                              {"metadata": {"title": "Ocean science", "description": "<p>Waves</p>"}})
+    metadata = {"title": "Ocean science", "description": "<p>Waves</p>"}
+    community = services.update_community(public.owner, public.community, {"metadata": metadata})
     response = client.get("/communities/ocean")
     assert b"Ocean science" in response.content and b"<p>Waves</p>" in response.content
-    assert b'src="/communities/ocean/logo"' in response.content
+    assert f'src="/communities/ocean/logo?v={community.revision_id}"'.encode() in response.content
 
 
 def test_default_logo_is_generated_svg(public, client):
@@ -128,7 +128,8 @@ def test_members_page_role_change_by_manager(public):
 
 def test_members_page_role_change_denied_for_curator(public):
     target = Membership.objects.get(user=public.reader)
-    response = page_client(public, "curator").post(f"/communities/ocean/members/{target.uuid}", {"role": "curator"})
+    url = f"/communities/ocean/members/{target.uuid}"
+    response = page_client(public, "curator").post(url, {"role": "curator"})
     assert response.status_code == 403
     assert Membership.objects.get(pk=target.pk).role == "reader"
 
@@ -148,7 +149,8 @@ def test_last_owner_leave_shows_message(public):
 
 def test_members_page_add_group(public):
     Group.objects.create(name="lab")
-    page_client(public, "manager").post("/communities/ocean/members/add-group", {"group": "lab", "role": "reader"})
+    data = {"group": "lab", "role": "reader"}
+    page_client(public, "manager").post("/communities/ocean/members/add-group", data)
     assert Membership.objects.get(group__name="lab").role == "reader"
 
 

@@ -78,4 +78,20 @@ def test_branding_lists_only_visible_communities(public, restricted, make_record
     services.include_record(public.staff, public.community, record)
     services.include_record(restricted.staff, restricted.community, record)
     assert services.record_communities(None, record.parent) == [public.community]
-    assert services.record_communities(restricted.reader, record.parent) == [public.community, restricted.community]
+    seen_by_reader = services.record_communities(restricted.reader, record.parent)
+    assert seen_by_reader == [public.community, restricted.community]
+
+
+def test_parent_communities_in_invenio_shape(public, make_record):
+    record = make_record(public.owner)
+    assert services.parent_communities(record.parent) == {}
+    services.include_record(public.staff, public.community, record)
+    uid = str(public.community.uuid)
+    assert services.parent_communities(record.parent) == {"ids": [uid], "default": uid}
+
+
+def test_restricted_communities_of_lists_only_restricted(public, restricted, make_record):
+    record = make_record(public.owner, access="restricted")
+    services.include_record(public.staff, public.community, record)
+    services.include_record(restricted.staff, restricted.community, record)
+    assert services.restricted_communities_of(record.parent) == [restricted.community]

@@ -1,4 +1,4 @@
-"""The real Elasticsearch 8 node (deploy/elasticsearch) answers the Python client: index, search, aggregate."""
+"""The real Elasticsearch 8 node (deploy/elasticsearch) serves the Python client: index, search, aggregate."""
 
 import uuid
 
@@ -58,7 +58,9 @@ def test_bulk_indexed_documents_are_counted_by_aggregations(es):
 
     result = client.search(index=index, size=0, aggs={
         "types": {"terms": {"field": "resource_type"}},
-        "years": {"date_histogram": {"field": "publication_date", "calendar_interval": "year", "format": "yyyy"}},
+        "years": {"date_histogram": {
+            "field": "publication_date", "calendar_interval": "year", "format": "yyyy",
+        }},
     })
 
     assert (indexed, errors) == (5, [])

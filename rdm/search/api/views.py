@@ -1,0 +1,93 @@
+"""InvenioRDM-shaped search over HTTP, reusable by every list endpoint.
+
+Parameters: ``q``, ``sort``, ``page``, ``size`` and one parameter per filter field, repeatable
+(``?resource_type=dataset&resource_type=software``). Response: ``{"hits": {"hits": [...], "total": N},
+"aggregations": {...}, "sortBy": ..., "links": {"self", "next", "prev"}}``. Errors are
+``ValidationError``s keyed by the parameter, so ``rdm.api.exception_handler`` answers 400 naming it.
+
+A list endpoint subclasses ``IndexSearchView`` (set ``index_name``, optionally override
+``default_filters`` and ``serialize_hits``), or calls ``search_request`` and ``search_response_body``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..backends.base import SearchResult
+from ..index import KEYWORD, get_index
+from ..query import ParameterError
+from ..services import search
+
+BASE_PARAMS = ("q", "sort", "page", "size")
+
+
+def search_request(index_name: str, params, user, *, extra_params=(), default_filters=None) -> SearchResult:
+    """Run ``rdm.search.search`` from a ``QueryDict``; unknown parameters are a 400 naming them."""
+    index = get_index(index_name)
+    filter_names = {name for name, field in index.filter_fields().items() if field.kind == KEYWORD}
+    unknown = sorted(set(params) - set(BASE_PARAMS) - filter_names - set(extra_params))
+    if unknown:
+        raise ParameterError(f'Unknown parameter "{unknown[0]}".', unknown[0])
+    filters = dict(default_filters or {})
+    filters.update({name: params.getlist(name) for name in filter_names if name in params})
+    return search(
+        index_name, params.get("q", ""), filters=filters, sort=params.get("sort") or None,
+        page=params.get("page") or 1, size=params.get("size") or None, user=user,
+    )
+
+
+def search_response_body(result: SearchResult, request, hits: list[dict] | None = None) -> dict:
+    return {
+        "hits": {"hits": result.hits if hits is None else hits, "total": result.total},
+        "aggregations": result.aggregations,
+        "sortBy": result.sort,
+        "links": page_links(request, result),
+    }
+
+
+def page_links(request, result: SearchResult) -> dict:
+    def link(page: int) -> str:
+        params = request.query_params.copy()
+        params["page"], params["size"], params["sort"] = str(page), str(result.size), result.sort
+        return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.lists()), doseq=True)}")
+
+    links = {"self": link(result.page)}
+    if result.page > 1:
+        links["prev"] = link(result.page - 1)
+    if result.page * result.size < result.total:
+        links["next"] = link(result.page + 1)
+    return links
+
+
+class IndexSearchView(APIView):
+    """GET: search ``index_name`` as the requesting user."""
+
+    index_name = ""
+    extra_params: tuple[str, ...] = ()
+
+    def default_filters(self, request) -> dict:
+        return {}
+
+    def serialize_hits(self, result: SearchResult, request) -> list[dict]:
+        return result.hits
+
+    def get(self, request, *args, **kwargs):
+        result = search_request(
+            self.index_name, request.query_params, request.user,
+            extra_params=self.extra_params, default_filters=self.default_filters(request),
+        )
+        return Response(search_response_body(result, request, self.serialize_hits(result, request)))
+
+
+class RecordSearchView(IndexSearchView):
+    """Published records, latest versions unless ``allversions=true`` (InvenioRDM's parameter)."""
+
+    index_name = "records"
+    extra_params = ("allversions",)
+
+    def default_filters(self, request) -> dict:
+        all_versions = request.query_params.get("allversions", "").lower() in ("1", "true")
+        return {} if all_versions else {"is_latest": ["true"]}

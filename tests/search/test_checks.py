@@ -1,0 +1,35 @@
+"""System checks catch inconsistent index declarations."""
+
+from rdm.records.indexes import drafts_index, records_index
+from rdm.search.checks import check_index
+from rdm.search.index import Facet, Index, KeywordField, SortOption, TextField
+
+
+class BrokenIndex(Index):
+    name = "broken"
+    fields = (
+        TextField("title", aliases=("name",)),
+        TextField("name"),
+        KeywordField("rdm_secret"),
+    )
+    facets = (Facet("title", "Titles"),)
+    sort_options = {"odd": SortOption("Odd", (("title", "up"),))}
+    default_sort = "missing"
+
+
+def test_the_project_indexes_pass():
+    assert check_index(records_index) == []
+    assert check_index(drafts_index) == []
+
+
+def test_each_inconsistency_is_reported():
+    ids = sorted(error.id for error in check_index(BrokenIndex()))
+
+    assert ids == ["search.E001", "search.E002", "search.E002", "search.E003", "search.E004", "search.E005"]
+
+
+def test_messages_name_the_index_and_the_problem():
+    messages = [error.msg for error in check_index(BrokenIndex())]
+
+    assert 'Search index "broken": facet "title" must name a KeywordField.' in messages
+    assert 'Search index "broken": "name" names both "title" and "name".' in messages
