@@ -13,7 +13,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from . import roles
-from .models import PUBLIC, Community, Membership
+from .models import OPEN, PUBLIC, Community, Membership
 from .roles import Role
 
 # guardian codename -> which roles hold it (every member may read the community).
@@ -113,6 +113,16 @@ def can_read_members(user, community: Community | None) -> bool:
 
 def can_read_public_members(user, community: Community | None) -> bool:
     return can_read(user, community)
+
+
+def can_submit_record(user, community: Community | None) -> bool:
+    """InvenioRDM v9: members may always submit; others only to a public community with an open record
+    policy (and only when signed in)."""
+    if community is None or community.is_deleted or not (user and user.is_authenticated and user.is_active):
+        return False
+    if is_member(user, community):
+        return True
+    return community.visibility == PUBLIC and community.record_policy == OPEN
 
 
 def can_manage_featured(user) -> bool:

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.avatars import group_avatar
 
-from . import permissions, roles, services
+from . import permissions, queries, roles, services
 from .api.views import cache_policy, logo_response
 from .exceptions import CommunityDeleted, SlugMoved
 from .forms import AccessForm, CreateForm, DeleteForm, LogoForm, ProfileForm, RenameForm, add_service_errors
-from .models import TYPE_CHOICES, VISIBILITY_CHOICES, Membership
+from .models import Membership
 from .serializers import member_entity
 
 
@@ -54,17 +54,17 @@ def _abilities(user, community) -> dict:
 
 def _facet_links(request, result) -> dict:
     facets = {}
-    for name, labels in (("type", dict(TYPE_CHOICES)), ("visibility", dict(VISIBILITY_CHOICES))):
+    for name, aggregation in result.aggregations.items():
         chosen = request.GET.getlist(name)
-        facets[name] = [{"key": b["key"], "label": labels.get(b["key"], b["key"]), "count": b["doc_count"],
-                         "selected": b["key"] in chosen} for b in result.aggregations[name]["buckets"]]
+        facets[name] = [{"key": b["key"], "label": b["label"], "count": b["doc_count"],
+                         "selected": b["key"] in chosen} for b in aggregation["buckets"]]
     return facets
 
 
 def community_list(request):
     params = request.GET
     try:
-        result = services.search_communities(
+        result = queries.search_communities(
             request.user, q=params.get("q", ""), sort=params.get("sort") or None,
             type=params.getlist("type") or None, visibility=params.getlist("visibility") or None,
             page=params.get("page", 1), size=20,
@@ -137,7 +137,7 @@ def _member_rows(request, community, memberships):
 @community_page
 def community_members(request, community):
     full = permissions.can_read_members(request.user, community)
-    memberships = services.list_members(request.user, community, public=not full)
+    memberships = queries.list_members(request.user, community, public=not full)
     manageable = permissions.manageable_roles(request.user, community)
     context = _context(
         request, community, "members", rows=_member_rows(request, community, memberships), full=full,

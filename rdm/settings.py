@@ -173,6 +173,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="repository@localhost
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker every task runs in-process, right where it is sent.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"  # never reached while eager
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
@@ -215,6 +216,9 @@ CELERY_BEAT_SCHEDULE["drain-index-queue"] = {
     "task": "rdm.search.tasks.drain_index_queue",
     "schedule": 5.0,  # seconds; each enqueue also starts a drain on commit, this catches the rest
 }
+# Indexing tasks may get their own queue (and workers): `celery worker -Q $RDM_SEARCH_TASK_QUEUE`.
+RDM_SEARCH_TASK_QUEUE = env.str("RDM_SEARCH_TASK_QUEUE", default="celery")
+vars().setdefault("CELERY_TASK_ROUTES", {})["rdm.search.tasks.*"] = {"queue": RDM_SEARCH_TASK_QUEUE}
 
 # --- Communities (owned by communities) ---------------------------------------------------------
 # Roles in order of privilege; capabilities become guardian object permissions (communities/permissions.py).

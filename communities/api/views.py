@@ -18,7 +18,7 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import permissions, roles, services
+from .. import permissions, queries, roles, services
 from ..exceptions import CommunityDeleted, SlugMoved
 from ..logos import CONTENT_TYPES
 from ..models import FeaturedCommunity, Membership
@@ -104,7 +104,7 @@ def _search_body(request, result, path: str) -> dict:
 
 def _search(request, *, mine: bool):
     params = request.query_params
-    return services.search_communities(
+    return queries.search_communities(
         request.user, q=params.get("q", ""), sort=params.get("sort"),
         type=params.getlist("type") or None, visibility=params.getlist("visibility") or None,
         page=params.get("page", 1), size=params.get("size", 10), mine=mine,
@@ -176,7 +176,7 @@ def logo_etag(community) -> str:
 
 def paging(request, default_size: int) -> tuple[int, int]:
     params = request.query_params
-    return services.parse_paging(params.get("page", 1), params.get("size", default_size))
+    return queries.parse_paging(params.get("page", 1), params.get("size", default_size))
 
 
 def logo_response(request, community, *, versioned: bool = False):
@@ -279,7 +279,7 @@ def _members_body(request, memberships, serialize, path: str) -> dict:
 class MembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
-        memberships = services.list_members(request.user, community)
+        memberships = queries.list_members(request.user, community)
         manageable = permissions.manageable_roles(request.user, community)
 
         def serialize(membership):
@@ -310,7 +310,7 @@ class MembersView(CommunityAPIView):
 class PublicMembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
-        memberships = services.list_members(request.user, community, public=True)
+        memberships = queries.list_members(request.user, community, public=True)
         body = _members_body(request, memberships, public_member_to_dict,
                              f"/communities/{community.uuid}/members/public")
         body.pop("aggregations")
@@ -323,7 +323,7 @@ class PublicMembersView(CommunityAPIView):
 class FeaturedListView(CommunityAPIView):
     def get(self, request):
         page, size = paging(request, 10)
-        featured = services.featured_communities()
+        featured = queries.featured_communities()
         total = featured.count()
         hits = featured[(page - 1) * size: page * size]
         return Response({

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import services
+from .. import queries
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.inclusion_tag("communities/_featured.html")
 def featured_communities(limit=6):
     """``{% load community_tags %}{% featured_communities %}``: currently featured public communities."""
-    return {"communities": list(services.featured_communities()[:limit])}
+    return {"communities": list(queries.featured_communities()[:limit])}
 
 
 @register.inclusion_tag("communities/_branding.html", takes_context=True)
@@ -20,4 +20,4 @@ def record_communities(context, record):
     request = context.get("request")
     user = request.user if request else context.get("user")
     parent = getattr(record, "parent", record)
-    return {"communities": services.record_communities(user, parent)}
+    return {"communities": queries.record_communities(user, parent)}

@@ -15,25 +15,34 @@ from django import forms
 CREATOR_TYPES = [("personal", "Person"), ("organizational", "Organisation")]
 ACCESS_CHOICES = [("public", "Public"), ("restricted", "Restricted")]
 
-# InvenioRDM's "relationtypes" vocabulary (the ids it stores); used when no such vocabulary is loaded.
+# InvenioRDM's "relationtypes" vocabulary: every id the records service accepts, in the order offered.
 RELATION_TYPES = [
     ("iscitedby", "Is cited by"), ("cites", "Cites"),
     ("issupplementto", "Is supplement to"), ("issupplementedby", "Is supplemented by"),
+    ("iscontinuedby", "Is continued by"), ("continues", "Continues"),
     ("isdescribedby", "Is described by"), ("describes", "Describes"),
+    ("hasmetadata", "Has metadata"), ("ismetadatafor", "Is metadata for"),
     ("isnewversionof", "Is new version of"), ("ispreviousversionof", "Is previous version of"),
     ("isversionof", "Is version of"), ("hasversion", "Has version"),
-    ("ispartof", "Is part of"), ("haspart", "Has part"),
+    ("ispartof", "Is part of"), ("haspart", "Has part"), ("ispublishedin", "Is published in"),
     ("isreferencedby", "Is referenced by"), ("references", "References"),
     ("isdocumentedby", "Is documented by"), ("documents", "Documents"),
+    ("iscompiledby", "Is compiled by"), ("compiles", "Compiles"),
+    ("isvariantformof", "Is variant form of"), ("isoriginalformof", "Is original form of"),
+    ("isidenticalto", "Is identical to"), ("isreviewedby", "Is reviewed by"), ("reviews", "Reviews"),
     ("isderivedfrom", "Is derived from"), ("issourceof", "Is source of"),
-    ("isidenticalto", "Is identical to"), ("isrequiredby", "Is required by"), ("requires", "Requires"),
+    ("isrequiredby", "Is required by"), ("requires", "Requires"),
     ("isobsoletedby", "Is obsoleted by"), ("obsoletes", "Obsoletes"),
 ]
+# The schemes the records service accepts for related identifiers.
 IDENTIFIER_SCHEMES = [
     ("", "Detect automatically"), ("doi", "DOI"), ("url", "URL"), ("handle", "Handle"), ("ark", "ARK"),
-    ("arxiv", "arXiv"), ("isbn", "ISBN"), ("issn", "ISSN"), ("pmid", "PubMed ID"), ("urn", "URN"),
-    ("w3id", "W3ID"),
+    ("arxiv", "arXiv"), ("isbn", "ISBN"), ("issn", "ISSN"), ("pmid", "PubMed ID"),
+    ("pmcid", "PubMed Central ID"), ("urn", "URN"), ("purl", "PURL"), ("ads", "ADS bibcode"),
+    ("lsid", "LSID"), ("ean13", "EAN-13"), ("istc", "ISTC"), ("swh", "Software Heritage ID"),
 ]
+# The identifier a creator card edits; further identifiers (GND, ISNI...) are kept as they are.
+PRIMARY_SCHEMES = {"personal": "orcid", "organizational": "ror"}
 
 
 def vocabulary_choices(vocabulary: str, blank: str | None = None) -> list[tuple[str, str]]:
@@ -112,14 +121,37 @@ class DepositForm(forms.Form):
         label="Remove files", required=False, widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, file_keys: list[str] = (), **kwargs):
+    def __init__(self, *args, file_keys: list[str] = (), current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resource_type"].choices = vocabulary_choices("resourcetypes", blank="Select a type…")
-        self.fields["license"].choices = vocabulary_choices("licenses", blank="No license selected")
+        current = current or {}
+        self.fields["resource_type"].choices = with_values(
+            vocabulary_choices("resourcetypes", blank="Select a type…"), [_id(current.get("resource_type"))],
+        )
+        self.fields["license"].choices = with_values(
+            vocabulary_choices("licenses", blank="No license selected"), [_first_license(current)],
+        )
         self.fields["remove_files"].choices = [(key, key) for key in file_keys]
 
 
+class SourceIndexField(forms.CharField):
+    """Hidden position of the saved list item a card was shown from ("" for a new card).
+
+    Saving merges the card over that item, so what the card does not show is kept. Anything that is not a
+    position reads as "new card": a broken hidden value must not stop the user from saving.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return int(value) if value.isdigit() else None
+
+
 class CreatorForm(forms.Form):
+    source = SourceIndexField()
     type = forms.ChoiceField(
         label="Type", choices=CREATOR_TYPES, initial="personal",
         widget=forms.Select(attrs={"data-creator-type": ""}),
@@ -131,23 +163,31 @@ class CreatorForm(forms.Form):
         label="ORCID or ROR identifier", required=False, max_length=100,
         help_text="ORCID for a person (0000-0002-1825-0097), ROR for an organisation (03yrm5c26).",
     )
+    role = forms.ChoiceField(label="Role", required=False)
     affiliations = forms.CharField(
         label="Affiliations", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
     )
     TEXT_FIELDS = ("family_name", "given_name", "name", "identifier", "affiliations")
 
+    def __init__(self, *args, role_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices
+
 
 class RelatedIdentifierForm(forms.Form):
+    source = SourceIndexField()
     identifier = forms.CharField(label="Identifier", required=False, max_length=500)
     scheme = forms.ChoiceField(label="Scheme", choices=IDENTIFIER_SCHEMES, required=False)
     relation_type = forms.ChoiceField(label="Relation", choices=RELATION_TYPES, initial="iscitedby")
     resource_type = forms.ChoiceField(label="Resource type", required=False)
     TEXT_FIELDS = ("identifier",)
 
-    def __init__(self, *args, resource_type_choices=(), **kwargs):
+    def __init__(self, *args, resource_type_choices=(), scheme_choices=(), relation_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource_type"].choices = resource_type_choices
+        self.fields["scheme"].choices = scheme_choices or IDENTIFIER_SCHEMES
+        self.fields["relation_type"].choices = relation_choices or RELATION_TYPES
 
 
 CreatorFormSet = forms.formset_factory(CreatorForm, can_delete=True, extra=0)
@@ -164,10 +204,11 @@ ACCESS_FIELDS = {"record": "access_record", "files": "access_files", "embargo": 
 EMBARGO_FIELDS = {"until": "embargo_until", "reason": "embargo_reason", "active": "embargo_until"}
 CREATOR_FIELDS = {
     "person_or_org": None, "type": "type", "family_name": "family_name", "given_name": "given_name",
-    "name": "name", "identifiers": "identifier", "affiliations": "affiliations",
+    "name": "name", "identifiers": "identifier", "affiliations": "affiliations", "role": "role",
 }
 RELATED_FIELDS = {"identifier": "identifier", "scheme": "scheme", "relation_type": "relation_type",
                   "resource_type": "resource_type"}
+NEW_DRAFT_CREATOR_SLOTS = 2
 
 
 @dataclass
@@ -182,21 +223,29 @@ class DepositForms:
     non_field_errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def build(cls, data: dict | None = None, post=None, files=None, file_keys=()) -> DepositForms:
+    def build(cls, data: dict | None = None, post=None, files=None, file_keys=(),
+              current: dict | None = None) -> DepositForms:
+        """Unbound from a draft's ``data``, or bound to ``post``; ``current`` is the saved metadata.
+
+        Without JavaScript, the unbound form shows exactly the saved creators and related works plus one
+        empty slot each (two creator slots on a new draft); a bound form shows what was posted.
+        """
+        current = current if current is not None else (data or {}).get("metadata") or {}
         initial = initial_from_data(data or {})
         creators, related = initial.pop("creators"), initial.pop("related")
-        rt_choices = [("", "Any")] + vocabulary_choices("resourcetypes")
         forms_ = cls(
-            form=DepositForm(post, files, initial=initial, file_keys=list(file_keys)),
-            creators=CreatorFormSet(post, initial=creators, prefix="creators"),
+            form=DepositForm(post, files, initial=initial, file_keys=list(file_keys), current=current),
+            creators=CreatorFormSet(
+                post, initial=creators, prefix="creators",
+                form_kwargs={"role_choices": _role_choices(current)},
+            ),
             related=RelatedIdentifierFormSet(
-                post, initial=related, prefix="related",
-                form_kwargs={"resource_type_choices": rt_choices},
+                post, initial=related, prefix="related", form_kwargs=_related_choices(current),
             ),
         )
         if post is None:  # shown from saved data: list item i is formset row i
-            forms_.creators.extra = max(2 - len(creators), 1)
-            forms_.related.extra = 0 if related else 1
+            forms_.creators.extra = max(NEW_DRAFT_CREATOR_SLOTS - len(creators), 1)
+            forms_.related.extra = 1
             forms_.creator_rows = list(range(len(creators)))
             forms_.related_rows = list(range(len(related)))
         return forms_
@@ -207,29 +256,25 @@ class DepositForms:
     def to_data(self, current: dict | None = None) -> dict:
         """The record data dict for the services; remembers which formset row became which list item.
 
-        ``current`` is the draft's metadata: what the form does not show (contributors, dates, further
-        descriptions, licenses without an id...) is kept rather than lost on save.
+        ``current`` is the draft's metadata. The form edits it rather than replacing it: fields left as
+        shown keep their saved value exactly, each card is merged over the saved item it was shown from,
+        and what the form does not show (contributors, dates, a creator's GND, an affiliation's id...) is
+        kept rather than lost on save.
         """
+        current = current or {}
         cleaned = self.form.cleaned_data
-        creators, self.creator_rows = _rows(self.creators, creator_to_data)
-        related, self.related_rows = _rows(self.related, related_to_data)
+        creators, self.creator_rows = _rows(self.creators, current.get("creators"), creator_to_data)
+        related, self.related_rows = _rows(self.related, current.get("related_identifiers"), related_to_data)
         metadata = {
-            "resource_type": {"id": cleaned["resource_type"]} if cleaned["resource_type"] else None,
-            "title": cleaned["title"].strip(),
-            "publication_date": cleaned["publication_date"].strip(),
+            **_top_level_fields(cleaned, current),
             "creators": creators,
-            "description": cleaned["description"].strip(),
-            "additional_descriptions": [
-                {"description": cleaned["additional_description"].strip(), "type": {"id": "other"}}
-            ] if cleaned["additional_description"].strip() else [],
-            "subjects": [{"subject": subject} for subject in split_list(cleaned["subjects"], ",;")],
-            "languages": [{"id": code.lower()} for code in split_list(cleaned["languages"], ",; ")],
-            "rights": [{"id": cleaned["license"]}] if cleaned["license"] else [],
             "related_identifiers": related,
-            "version": cleaned["version"].strip(),
-            "publisher": cleaned["publisher"].strip(),
+            "additional_descriptions": _additional_descriptions(
+                cleaned["additional_description"], current.get("additional_descriptions") or [],
+            ),
+            "rights": _rights(cleaned["license"], current.get("rights") or []),
         }
-        metadata = _keep_unshown(metadata, current or {})
+        metadata = {**{key: value for key, value in current.items() if key not in metadata}, **metadata}
         return {
             "metadata": {key: value for key, value in metadata.items() if value not in (None, "", [])},
             "access": _access_data(cleaned),
@@ -291,26 +336,110 @@ def add_form_error(form: forms.Form, name: str | None, message: str) -> None:
     form.add_error(name, message)
 
 
-def _keep_unshown(metadata: dict, current: dict) -> dict:
-    kept = {key: value for key, value in current.items() if key not in metadata}
-    extra_descriptions = (current.get("additional_descriptions") or [])[1:]
-    custom_rights = [
-        right for right in current.get("rights") or [] if isinstance(right, dict) and not right.get("id")
-    ]
+# --- choices: the vocabulary, plus any saved value it lacks (so showing a draft never drops a value) ----
+
+def with_values(choices: list[tuple[str, str]], values) -> list[tuple[str, str]]:
+    known = {value for value, _ in choices}
+    missing = [value for value in dict.fromkeys(values) if isinstance(value, str) and value not in known]
+    return choices + [(value, value) for value in missing if value]
+
+
+def _role_choices(current: dict) -> list[tuple[str, str]]:
+    roles = [_id(creator.get("role")) for creator in _dicts(current.get("creators"))]
+    return with_values(vocabulary_choices("creatorsroles", blank="No role given"), roles)
+
+
+def _related_choices(current: dict) -> dict:
+    items = _dicts(current.get("related_identifiers"))
     return {
-        **kept, **metadata,
-        "additional_descriptions": metadata["additional_descriptions"] + extra_descriptions,
-        "rights": metadata["rights"] + custom_rights,
+        "resource_type_choices": with_values(
+            [("", "Any"), *vocabulary_choices("resourcetypes")],
+            [_id(item.get("resource_type")) for item in items],
+        ),
+        "scheme_choices": with_values(IDENTIFIER_SCHEMES, [item.get("scheme") for item in items]),
+        "relation_choices": with_values(RELATION_TYPES, [_id(item.get("relation_type")) for item in items]),
     }
 
 
-def _rows(formset, convert) -> tuple[list[dict], list[int]]:
+def _dicts(items) -> list[dict]:
+    return [item for item in items or [] if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+# --- from the form back to metadata, merged over what is saved ----------------------------------------
+
+def _top_level_fields(cleaned: dict, current: dict) -> dict:
+    """Single-value fields; one the user left as shown keeps its saved value untouched."""
+    shown = initial_from_data({"metadata": current})
+    edited = {
+        "resource_type": lambda text: {"id": text} if text else None,
+        "title": str.strip,
+        "publication_date": str.strip,
+        "description": str.strip,
+        "subjects": lambda text: [{"subject": subject} for subject in split_list(text, ",;")],
+        "languages": lambda text: [{"id": code.lower()} for code in split_list(text, ",; ")],
+        "version": str.strip,
+        "publisher": str.strip,
+    }
+    return {
+        name: current.get(name) if _same_text(cleaned[name], shown[name]) and name in current
+        else convert(cleaned[name])
+        for name, convert in edited.items()
+    }
+
+
+def _same_text(submitted, shown) -> bool:
+    def normal(text):
+        return (text or "").replace("\r\n", "\n").strip()
+
+    return normal(submitted) == normal(shown)
+
+
+def _additional_descriptions(text: str, saved: list) -> list:
+    """The form edits the first additional description (keeping its type and language)."""
+    first, rest = (saved[0], saved[1:]) if saved else (None, [])
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        return rest
+    if isinstance(first, dict) and _same_text(text, first.get("description")):
+        return saved
+    merged = {**first} if isinstance(first, dict) else {"type": {"id": "other"}}
+    merged["description"] = text
+    return [merged, *rest]
+
+
+def _first_license(current: dict) -> str:
+    return next((right["id"] for right in _dicts(current.get("rights")) if right.get("id")), "")
+
+
+def _rights(license_id: str, saved: list) -> list:
+    """The form's license select edits the first license with an id; other rights are kept in place."""
+    rights, placed = [], False
+    for right in saved:
+        if not placed and isinstance(right, dict) and right.get("id"):
+            placed = True
+            if license_id:
+                rights.append(right if right["id"] == license_id else {"id": license_id})
+            continue
+        rights.append(right)
+    if license_id and not placed:
+        rights.insert(0, {"id": license_id})
+    return rights
+
+
+def _rows(formset, saved, convert) -> tuple[list[dict], list[int]]:
+    """The list items of a formset (in card order) and, for each, the index of the card it came from."""
+    saved = saved if isinstance(saved, list) else []
     items, rows = [], []
     for index, form in enumerate(formset.forms):
         cleaned = getattr(form, "cleaned_data", None) or {}
-        if cleaned.get("DELETE") or not any((cleaned.get(name) or "").strip() for name in form.TEXT_FIELDS):
+        if not cleaned or cleaned.get("DELETE"):
             continue
-        items.append(convert(cleaned))
+        source = cleaned.get("source")
+        original = saved[source] if source is not None and source < len(saved) else None
+        item = convert(cleaned, original if isinstance(original, dict) else None)
+        if item is None:
+            continue
+        items.append(item)
         rows.append(index)
     return items, rows
 
@@ -323,32 +452,80 @@ def _access_data(cleaned: dict) -> dict:
             "embargo": embargo if until else {"active": False}}
 
 
-def creator_to_data(cleaned: dict) -> dict:
+PERSON_FORM_KEYS = ("type", "family_name", "given_name", "name", "identifiers")
+CREATOR_FORM_KEYS = ("person_or_org", "role", "affiliations")
+
+
+def creator_to_data(cleaned: dict, original: dict | None = None) -> dict | None:
+    """A creator card merged over the saved creator it was shown from; None for an empty card."""
+    original = original or {}
+    saved_person = original.get("person_or_org") if isinstance(original.get("person_or_org"), dict) else {}
     kind = cleaned["type"]
-    person = {"type": kind}
+    person = {key: value for key, value in saved_person.items() if key not in PERSON_FORM_KEYS}
+    person["type"] = kind
     if kind == "personal":
         person.update(family_name=cleaned["family_name"].strip(), given_name=cleaned["given_name"].strip())
     else:
         person["name"] = cleaned["name"].strip()
-    identifier = cleaned["identifier"].strip()
-    if identifier:
-        scheme = "orcid" if kind == "personal" else "ror"
-        person["identifiers"] = [{"scheme": scheme, "identifier": identifier}]
-    creator = {"person_or_org": person}
-    affiliations = split_list(cleaned["affiliations"], "\n")
+    identifiers = _merge_identifiers(saved_person, kind, cleaned["identifier"].strip())
+    if identifiers:
+        person["identifiers"] = identifiers
+    creator = {key: value for key, value in original.items() if key not in CREATOR_FORM_KEYS}
+    creator["person_or_org"] = person
+    if cleaned.get("role"):
+        same_role = _id(original.get("role")) == cleaned["role"]
+        creator["role"] = original["role"] if same_role else {"id": cleaned["role"]}
+    affiliations = _merge_affiliations(
+        _dicts(original.get("affiliations")), split_list(cleaned["affiliations"], "\n"),
+    )
     if affiliations:
-        creator["affiliations"] = [{"name": name} for name in affiliations]
-    return creator
+        creator["affiliations"] = affiliations
+    names = [person.get(key) for key in ("family_name", "given_name", "name")]
+    return creator if any(names) or identifiers or affiliations else None
 
 
-def related_to_data(cleaned: dict) -> dict:
-    item = {"identifier": cleaned["identifier"].strip(), "relation_type": {"id": cleaned["relation_type"]}}
-    if cleaned["scheme"]:
-        item["scheme"] = cleaned["scheme"]
-    else:
-        item["scheme"] = _detect_scheme(item["identifier"])
+def _merge_identifiers(saved_person: dict, kind: str, value: str) -> list:
+    """The card's ORCID/ROR replaces the saved one of that scheme; other identifiers stay in place."""
+    primary = PRIMARY_SCHEMES[kind]
+    type_changed = saved_person.get("type") not in (None, kind)
+    merged, placed = [], False
+    for item in _dicts(saved_person.get("identifiers")):
+        scheme = str(item.get("scheme") or "").lower()
+        if type_changed and scheme in PRIMARY_SCHEMES.values() and scheme != primary:
+            continue  # an ORCID does not fit an organisation (nor a ROR a person)
+        if scheme == primary and not placed:
+            placed = True
+            if value:
+                same = item.get("identifier") == value
+                merged.append(item if same else {"scheme": primary, "identifier": value})
+            continue
+        merged.append(item)
+    if value and not placed:
+        merged.insert(0, {"scheme": primary, "identifier": value})
+    return merged
+
+
+def _merge_affiliations(saved: list[dict], names: list[str]) -> list[dict]:
+    """One affiliation per line; a line naming a saved affiliation keeps it whole (with its id)."""
+    unused, merged = list(saved), []
+    for name in names:
+        match = next((item for item in unused if name in (item.get("name"), item.get("id"))), None)
+        if match is not None:
+            unused.remove(match)
+        merged.append(match if match is not None else {"name": name})
+    return merged
+
+
+def related_to_data(cleaned: dict, original: dict | None = None) -> dict | None:
+    identifier = cleaned["identifier"].strip()
+    if not identifier:
+        return None
+    item = {**(original or {}), "identifier": identifier, "relation_type": {"id": cleaned["relation_type"]}}
+    item["scheme"] = cleaned["scheme"] or _detect_scheme(identifier)
     if cleaned.get("resource_type"):
         item["resource_type"] = {"id": cleaned["resource_type"]}
+    else:
+        item.pop("resource_type", None)
     return item
 
 
@@ -360,22 +537,23 @@ def _detect_scheme(identifier: str) -> str:
     return preferred[0] if preferred else (schemes[0] if schemes else "")
 
 
+# --- from metadata to the form ------------------------------------------------------------------------
+
 def initial_from_data(data: dict) -> dict:
     """Form initial values from a draft's data dict (the inverse of DepositForms.to_data)."""
     metadata = data.get("metadata") or {}
     access = data.get("access") or {}
     embargo = access.get("embargo") or {}
-    descriptions = metadata.get("additional_descriptions") or []
-    rights = metadata.get("rights") or []
+    descriptions = _dicts(metadata.get("additional_descriptions"))
     return {
         "resource_type": _id(metadata.get("resource_type")),
         "title": metadata.get("title", ""),
         "publication_date": metadata.get("publication_date", ""),
         "description": metadata.get("description", ""),
         "additional_description": descriptions[0].get("description", "") if descriptions else "",
-        "subjects": ", ".join(s.get("subject", "") for s in metadata.get("subjects") or []),
+        "subjects": ", ".join(s.get("subject", "") for s in _dicts(metadata.get("subjects"))),
         "languages": ", ".join(_id(lang) for lang in metadata.get("languages") or []),
-        "license": _id(rights[0]) if rights else "",
+        "license": _first_license(metadata),
         "version": metadata.get("version", ""),
         "publisher": metadata.get("publisher", ""),
         "access_record": access.get("record", "public"),
@@ -383,8 +561,14 @@ def initial_from_data(data: dict) -> dict:
         "embargo_until": embargo.get("until") or None,
         "embargo_reason": embargo.get("reason") or "",
         "metadata_only": (data.get("files") or {}).get("enabled") is False,
-        "creators": [creator_initial(creator) for creator in metadata.get("creators") or []],
-        "related": [related_initial(item) for item in metadata.get("related_identifiers") or []],
+        "creators": [
+            {**creator_initial(creator), "source": index}
+            for index, creator in enumerate(metadata.get("creators") or []) if isinstance(creator, dict)
+        ],
+        "related": [
+            {**related_initial(item), "source": index}
+            for index, item in enumerate(metadata.get("related_identifiers") or []) if isinstance(item, dict)
+        ],
     }
 
 
@@ -394,15 +578,21 @@ def _id(value) -> str:
 
 def creator_initial(creator: dict) -> dict:
     person = creator.get("person_or_org") or {}
-    identifiers = person.get("identifiers") or []
+    kind = person.get("type") if person.get("type") in PRIMARY_SCHEMES else "personal"
+    primary = next(
+        (item for item in _dicts(person.get("identifiers"))
+         if str(item.get("scheme") or "").lower() == PRIMARY_SCHEMES[kind]),
+        {},
+    )
     return {
-        "type": person.get("type", "personal"),
+        "type": kind,
         "family_name": person.get("family_name", ""),
         "given_name": person.get("given_name", ""),
-        "name": person.get("name", "") if person.get("type") == "organizational" else "",
-        "identifier": identifiers[0].get("identifier", "") if identifiers else "",
+        "name": person.get("name", "") if kind == "organizational" else "",
+        "identifier": primary.get("identifier", ""),
+        "role": _id(creator.get("role")),
         "affiliations": "\n".join(
-            item.get("name") or item.get("id", "") for item in creator.get("affiliations") or []
+            item.get("name") or item.get("id", "") for item in _dicts(creator.get("affiliations"))
         ),
     }
 
@@ -421,4 +611,3 @@ class PublishConfirmForm(forms.Form):
         label="I understand that publishing makes this record citable and that its files can then no "
               "longer be changed.",
     )
-

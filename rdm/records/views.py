@@ -47,7 +47,9 @@ def deposit_edit(request, pid):
     if request.method == "GET":
         forms = DepositForms.build(presenters.draft_data(draft), file_keys=_keys(files))
         return _render_deposit(request, forms, draft=draft)
-    forms = DepositForms.build(post=request.POST, files=request.FILES, file_keys=_keys(files))
+    forms = DepositForms.build(
+        post=request.POST, files=request.FILES, file_keys=_keys(files), current=draft.metadata,
+    )
     if not forms.is_valid():
         return _render_deposit(request, forms, draft=draft)
     data = forms.to_data(current=draft.metadata)

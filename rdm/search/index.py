@@ -26,6 +26,7 @@ KEYWORD = "keyword"
 DATE = "date"
 
 PUBLIC = "public"
+AUTHENTICATED = "authenticated"
 STAFF = "staff"
 
 KEYWORD_MAX_LENGTH = 400  # keeps every value under the btree key size of PostgreSQL and ES's keyword limit

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from .backends import get_search_backend
 from .backends.base import SearchRequest, SearchResult
-from .index import KEYWORD, PUBLIC, STAFF, Index, get_index
+from .index import AUTHENTICATED, KEYWORD, PUBLIC, STAFF, Index, get_index
 from .query import ParameterError, parse_query
 
 PrincipalProvider = Callable[[object], Iterable[str]]
@@ -27,10 +27,11 @@ def register_principal_provider(provider: PrincipalProvider) -> None:
 
 
 def principals_for(user) -> list[str]:
-    """What ``user`` may read as: always "public"; "user:<id>" when signed in; "staff" for staff."""
+    """What ``user`` may read as: always "public"; "authenticated" and "user:<id>" when signed in
+    (e.g. user profiles visible to signed-in users only); "staff" for staff; then the providers'."""
     principals = [PUBLIC]
     if user is not None and getattr(user, "is_authenticated", False):
-        principals.append(f"user:{user.pk}")
+        principals += [AUTHENTICATED, f"user:{user.pk}"]
         if user.is_staff or user.is_superuser:
             principals.append(STAFF)
         for provider in _principal_providers:

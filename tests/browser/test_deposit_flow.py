@@ -81,14 +81,17 @@ def test_a_new_user_signs_up_verifies_deposits_and_publishes(page, mailoutbox):
         {"name": "brest-2021.csv", "mimeType": "text/csv", "buffer": b"time,level\n2021-03-14T00:00,4.21\n"}
     )
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    confirmations = []
+    page.once("dialog", lambda dialog: (confirmations.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Publish", exact=True).click()
     page.wait_for_load_state()
     confirm = page.get_by_label(re.compile(r"^I understand"))
     if confirm.count():  # the server asks again when the in-page confirmation did not reach it
+        confirmations.append(confirm.inner_text())
         confirm.check()
         page.get_by_role("button", name="Publish", exact=True).click()
         page.wait_for_load_state()
+    assert confirmations and "publish" in confirmations[0].lower()
 
     assert re.fullmatch(r"/records/[a-z0-9]{5}-[a-z0-9]{5}", urlsplit(page.url).path), page.url
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)

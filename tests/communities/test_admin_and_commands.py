@@ -135,3 +135,26 @@ def test_sync_command_applies_new_capabilities(public):
     with override_settings(COMMUNITIES_ROLES=changed):
         call_command("sync_community_permissions", verbosity=0)
         assert permissions.can_curate(public.reader, public.community)
+
+
+def test_admin_creates_community_with_staff_as_owner(admin_client, db):
+    data = {
+        "slug": "made-in-admin", "title": "Made in admin", "description": "", "type": "event", "website": "",
+        "curation_policy": "", "page": "", "organizations": "[]", "visibility": "public",
+        "member_policy": "open", "record_policy": "open",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post("/admin/communities/community/add/", data)
+    assert response.status_code == 302
+    community = Community.objects.get(slug="made-in-admin")
+    assert Membership.objects.get(community=community).user.email == "root@example.org"
+
+
+def test_admin_refuses_invalid_slug(admin_client, db):
+    data = {"slug": "bad slug", "title": "Bad", "visibility": "public", "member_policy": "open",
+            "record_policy": "open", "organizations": "[]",
+            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
+    response = admin_client.post("/admin/communities/community/add/", data)
+    assert response.status_code == 200
+    assert not Community.objects.filter(title="Bad").exists()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from communities import permissions, services
+from communities import permissions, queries, services
 from communities.models import CommunityRecord
 
 
@@ -61,7 +61,7 @@ def test_deleting_community_unlinks_records(public, make_record):
     services.include_record(public.staff, public.community, record)
     services.delete_community(public.owner, public.community)
     assert not CommunityRecord.objects.exists()
-    assert services.record_communities(None, record.parent) == []
+    assert queries.record_communities(None, record.parent) == []
 
 
 def test_removing_default_promotes_the_next(public, restricted, make_record):
@@ -77,21 +77,21 @@ def test_branding_lists_only_visible_communities(public, restricted, make_record
     record = make_record(public.owner, access="restricted")
     services.include_record(public.staff, public.community, record)
     services.include_record(restricted.staff, restricted.community, record)
-    assert services.record_communities(None, record.parent) == [public.community]
-    seen_by_reader = services.record_communities(restricted.reader, record.parent)
+    assert queries.record_communities(None, record.parent) == [public.community]
+    seen_by_reader = queries.record_communities(restricted.reader, record.parent)
     assert seen_by_reader == [public.community, restricted.community]
 
 
 def test_parent_communities_in_invenio_shape(public, make_record):
     record = make_record(public.owner)
-    assert services.parent_communities(record.parent) == {}
+    assert queries.parent_communities(record.parent) == {}
     services.include_record(public.staff, public.community, record)
     uid = str(public.community.uuid)
-    assert services.parent_communities(record.parent) == {"ids": [uid], "default": uid}
+    assert queries.parent_communities(record.parent) == {"ids": [uid], "default": uid}
 
 
 def test_restricted_communities_of_lists_only_restricted(public, restricted, make_record):
     record = make_record(public.owner, access="restricted")
     services.include_record(public.staff, public.community, record)
     services.include_record(restricted.staff, restricted.community, record)
-    assert services.restricted_communities_of(record.parent) == [restricted.community]
+    assert queries.restricted_communities_of(record.parent) == [restricted.community]

@@ -1,6 +1,6 @@
 """POST data for the deposit form, as a browser without JavaScript would send it."""
 
-CREATOR_FIELDS = ("type", "family_name", "given_name", "name", "identifier", "affiliations")
+CREATOR_FIELDS = ("type", "family_name", "given_name", "name", "identifier", "role", "affiliations")
 RELATED_FIELDS = ("identifier", "scheme", "relation_type", "resource_type")
 
 

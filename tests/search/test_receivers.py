@@ -110,3 +110,26 @@ def test_renaming_an_unrelated_vocabulary_queues_nothing(publish, staff, django_
         callback()
 
     assert IndexQueueItem.objects.count() == 0
+
+
+def test_lifting_an_embargo_reaches_the_index(owner, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    until = timezone.localdate() + datetime.timedelta(days=10)
+    data = record_data(title="Embargoed ocean")
+    data["access"] = {"record": "restricted", "files": "restricted",
+                      "embargo": {"active": True, "until": until.isoformat(), "reason": "Patent"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = records.create_draft(owner, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = records.publish_draft(owner, draft.pid)
+    assert search("records", "ocean").total == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert records.lift_expired_embargoes(today=until) == 1
+
+    result = search("records", "ocean")
+    assert ids(result) == [record.pid]
+    assert result.hits[0]["access"]["status"] != "embargoed"

@@ -71,3 +71,21 @@ def test_access_status_facet_counts_respect_permissions(corpus, owner):
     statuses = lambda r: {b["key"]: b["doc_count"] for b in r.aggregations["access_status"]["buckets"]}  # noqa: E731
     assert statuses(anonymous) == {"metadata-only": 1}
     assert statuses(mine) == {"metadata-only": 1, "restricted": 1}
+
+
+def test_principals_of_each_kind_of_caller(owner, staff):
+    from rdm.search.services import principals_for, register_principal_provider
+
+    assert principals_for(None) == ["public"]
+    assert principals_for(AnonymousUser()) == ["public"]
+    assert principals_for(owner) == ["public", "authenticated", f"user:{owner.pk}"]
+    assert principals_for(staff) == ["public", "authenticated", f"user:{staff.pk}", "staff"]
+
+    register_principal_provider(lambda user: [f"group:{user.pk}-readers"])
+    try:
+        assert principals_for(owner)[-1] == f"group:{owner.pk}-readers"
+        assert principals_for(None) == ["public"]
+    finally:
+        from rdm.search import services
+
+        services._principal_providers.clear()

@@ -8,6 +8,7 @@ implements in its own terms (ORM ``Q`` objects, Query DSL dicts).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from luqum import tree as lq
@@ -120,7 +121,7 @@ class BaseQueryCompiler:
 
     def _tokens(self, node: lq.Term) -> list[str]:
         if has_wildcard(node):
-            return [token for token in _wildcard_tokens(node.value)]
+            return _wildcard_tokens(node.value)
         return tokenize(term_value(node))
 
     def _compile_fuzzy(self, node: lq.Fuzzy, field: Field | None):
@@ -197,6 +198,7 @@ class BaseQueryCompiler:
 
 def _wildcard_tokens(value: str) -> list[str]:
     """Tokens of a word with wildcards, keeping ``*`` and ``?`` inside tokens: ``Foo-ba*`` -> foo, ba*."""
+    value = unicodedata.normalize("NFKC", value)
     cleaned = "".join(char if char in WILDCARDS or char.isalnum() or char == "_" else " " for char in value)
     tokens = [token.casefold() for token in cleaned.split()]
     if not tokens:
@@ -208,9 +210,6 @@ class BaseSearchBackend:
     """A search engine. ``params`` come from the ``RDM_SEARCH_BACKENDS`` entry (minus ``BACKEND``)."""
 
     name = ""
-    #  External engines log indexing errors instead of breaking the caller; a database error inside a
-    #  transaction has to propagate.
-    catch_indexing_errors = False
 
     def __init__(self, params: dict | None = None):
         self.params = params or {}

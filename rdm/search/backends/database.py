@@ -9,15 +9,17 @@ On PostgreSQL the same matching runs against the trigram/tsvector indexes and ``
 
 from __future__ import annotations
 
+import json
 import re
 from functools import reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 
@@ -33,8 +35,36 @@ from .base import (
 )
 
 PRINCIPALS_FIELD = "_principals"
+Prepared = tuple[SearchDocument, list[tuple[str, str]]]  # a document row and its keyword (field, value) pairs
 TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
 WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's variable limit
+
+
+UPSERT_DOCUMENTS_SQL = f"""
+    INSERT INTO {SearchDocument._meta.db_table}
+        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, updated)
+    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, %s
+    FROM jsonb_array_elements(%s::jsonb) AS row
+    ON CONFLICT (index, doc_id) DO UPDATE SET
+        document = EXCLUDED.document, text_a = EXCLUDED.text_a, text_b = EXCLUDED.text_b,
+        text_c = EXCLUDED.text_c, fields = EXCLUDED.fields, sort_keys = EXCLUDED.sort_keys,
+        updated = EXCLUDED.updated
+    RETURNING id, doc_id
+"""
+DELETE_TERMS_SQL = f"DELETE FROM {SearchTerm._meta.db_table} WHERE document_id = ANY(%s)"
+INSERT_TERMS_SQL = f"""
+    INSERT INTO {SearchTerm._meta.db_table} (document_id, field, value)
+    SELECT (term->>0)::bigint, term->>1, term->>2 FROM jsonb_array_elements(%s::jsonb) AS term
+"""
+
+
+def to_json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _raw_delete(queryset) -> None:
+    """DELETE without Django's collector: nothing references these rows (search_searchterm is a leaf)."""
+    queryset._raw_delete(queryset.db)
 
 
 def text_column(boost: float) -> str:
@@ -59,6 +89,9 @@ def pattern_lookup(expression, tokens: list[str]):
 
 def _token_regex(token: str) -> str:
     return "".join(r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in token)
+
+
+SIMPLE_TOKEN = re.compile(r"^[^\W_]+\*?$")  # letters/digits only: PostgreSQL's parser keeps it one lexeme
 
 
 def tsquery_text(tokens: list[str]) -> str | None:
@@ -110,7 +143,12 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
             field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
             exact = Q(pattern_lookup(field_text, tokens))
         tsquery = tsquery_text(tokens) if self.use_tsvector and (field is None or field.searchable) else None
-        return exact if tsquery is None else ts_match(tsquery) & exact
+        if tsquery is None:
+            return exact
+        if field is None and len(tokens) == 1 and SIMPLE_TOKEN.match(tokens[0]):
+            # One plain word (or prefix): its lexeme is exactly the token, so the index alone decides.
+            return ts_match(tsquery)
+        return ts_match(tsquery) & exact
 
     def _match_keyword(self, field: Field, value: str):
         return Q(has_term(field.name, value=value))
@@ -195,18 +233,37 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return SearchRank(F("search_vector"), query, cover_density=True)
 
     def _aggregations(self, matched, request: SearchRequest) -> dict:
-        aggregations = {}
+        """Facet counts; facets without a selected value share one scope, so usually one query."""
+        scopes: dict[str | None, list] = {}
         for facet in request.index.facets:
-            scope = matched.filter(self._filters_q(request.filters, exclude=facet.field))
-            rows = (
-                SearchTerm.objects.filter(field=facet.field, document__in=scope.values("pk"))
-                .values("value")
-                .annotate(doc_count=Count("id"))
-                .order_by("-doc_count", "value")[: facet.size]
-            )
-            counts = [(row["value"], row["doc_count"]) for row in rows]
-            aggregations[facet.field] = facet_buckets(facet, counts, request.filters.get(facet.field, []))
-        return aggregations
+            scopes.setdefault(facet.field if facet.field in request.filters else None, []).append(facet)
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for own_filter, facets in scopes.items():
+            scope = matched.filter(self._filters_q(request.filters, exclude=own_filter))
+            counts.update(self._facet_counts(scope, facets))
+        selected = request.filters
+        return {
+            facet.field: facet_buckets(facet, counts.get(facet.field, []), selected.get(facet.field, []))
+            for facet in request.index.facets
+        }
+
+    def _facet_counts(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
+        fields = [facet.field for facet in facets]
+        ranked = (
+            SearchTerm.objects.filter(field__in=fields, document__in=scope.values("pk"))
+            .values("field", "value")
+            .annotate(doc_count=Count("id"))
+            .annotate(rank=Window(RowNumber(), partition_by=F("field"),
+                                  order_by=[F("doc_count").desc(), F("value").asc()]))
+            .filter(rank__lte=max(facet.size for facet in facets))
+            .order_by("field", "rank")
+        )
+        sizes = {facet.field: facet.size for facet in facets}
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for row in ranked:
+            if row["rank"] <= sizes[row["field"]]:
+                counts.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
+        return counts
 
     # Writing.
 
@@ -218,14 +275,17 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 self._upsert(index, documents)
 
     def _delete(self, index: Index, ids: list[str]) -> None:
-        SearchTerm.objects.filter(document__index=index.name, document__doc_id__in=ids).delete()
-        SearchDocument.objects.filter(index=index.name, doc_id__in=ids).delete()
+        documents = SearchDocument.objects.filter(index=index.name, doc_id__in=ids)
+        _raw_delete(SearchTerm.objects.filter(document__in=documents.values("pk")))
+        _raw_delete(documents)
 
     def _upsert(self, index: Index, documents: list[IndexedDocument]) -> None:
         now = timezone.now()
-        rows = [self._row(index, doc, now) for doc in documents]
+        prepared = [self._prepare(index, doc, now) for doc in documents]
+        if connection.vendor == "postgresql":
+            return self._upsert_postgresql(index, prepared, now)
         SearchDocument.objects.bulk_create(
-            rows,
+            [row for row, _ in prepared],
             batch_size=WRITE_BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["index", "doc_id"],
@@ -233,33 +293,48 @@ class DatabaseSearchBackend(BaseSearchBackend):
         )
         stored = SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents])
         pks = dict(stored.values_list("doc_id", "pk"))
-        SearchTerm.objects.filter(document_id__in=pks.values()).delete()
-        terms = [term for doc in documents for term in self._terms(index, doc, pks[doc.doc_id])]
+        _raw_delete(SearchTerm.objects.filter(document_id__in=pks.values()))
+        terms = [
+            SearchTerm(document_id=pks[row.doc_id], field=name, value=value)
+            for row, pairs in prepared
+            for name, value in pairs
+        ]
         SearchTerm.objects.bulk_create(terms, batch_size=WRITE_BATCH_SIZE)
 
-    def _row(self, index: Index, doc: IndexedDocument, now) -> SearchDocument:
+    def _upsert_postgresql(self, index: Index, prepared: list[Prepared], now) -> None:
+        """Three statements per batch, whatever its size: one JSON array in, unpacked by the database."""
+        batch = [
+            [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys]
+            for row, _ in prepared
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, to_json(batch)])
+            pks = {doc_id: pk for pk, doc_id in cursor.fetchall()}
+            cursor.execute(DELETE_TERMS_SQL, [list(pks.values())])
+            terms = [(pks[row.doc_id], *pair) for row, pairs in prepared for pair in pairs]
+            cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+
+    def _prepare(self, index: Index, doc: IndexedDocument, now) -> Prepared:
+        """The document row and its (field, value) keyword pairs, extracting each field once."""
         columns = {column: [] for column in TEXT_COLUMNS}
         fields, sort_keys = {}, {}
+        pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
         for field in index.fields:
             values = field.values(doc.document)
             if field.searchable and values:
                 columns[text_column(field.boost)].extend(values)
             if field.kind == TEXT and values:
                 fields[field.name] = normalize_text(values)
+            elif field.kind in (KEYWORD, DATE):
+                pairs.update((field.name, value) for value in values)
             if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
                 sort_keys[field.name] = sort_value
         texts = {column: normalize_text(values) for column, values in columns.items()}
-        return SearchDocument(
+        row = SearchDocument(
             index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
             updated=now, **texts,
         )
-
-    def _terms(self, index: Index, doc: IndexedDocument, pk: int) -> list[SearchTerm]:
-        pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
-        for field in index.fields:
-            if field.kind in (KEYWORD, DATE):
-                pairs.update((field.name, value) for value in field.values(doc.document))
-        return [SearchTerm(document_id=pk, field=name, value=value) for name, value in sorted(pairs)]
+        return row, sorted(pairs)
 
     # Maintenance.
 

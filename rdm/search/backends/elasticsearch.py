@@ -34,7 +34,7 @@ TEXT_ANALYZER = "whitespace"  # input is already tokenised and lower-cased by rd
 SCROLL_CHUNK = 1000
 
 
-def document_class(index: Index, es_index_name: str) -> type[Document]:
+def document_class(index: Index, es_index_name: str, settings: dict | None = None) -> type[Document]:
     """An elasticsearch-dsl ``Document`` class mapping ``index``'s declaration."""
     attrs = {
         DOC_ID: Keyword(),
@@ -46,7 +46,7 @@ def document_class(index: Index, es_index_name: str) -> type[Document]:
         attrs[field.name] = Text(analyzer=TEXT_ANALYZER) if field.kind == TEXT else Keyword()
         if field.kind != TEXT and field.searchable:
             attrs[text_target(field)] = Text(analyzer=TEXT_ANALYZER)
-    attrs["Index"] = type("Index", (), {"name": es_index_name, "settings": {"number_of_replicas": 0}})
+    attrs["Index"] = type("Index", (), {"name": es_index_name, "settings": settings or {}})
     attrs["Meta"] = type("Meta", (), {"dynamic": MetaField("strict")})
     return type(f"{index.name.title().replace('-', '')}Document", (Document,), attrs)
 
@@ -163,14 +163,13 @@ class ElasticsearchQueryCompiler(BaseQueryCompiler):
 class ElasticsearchSearchBackend(BaseSearchBackend):
     name = "elasticsearch"
     query_compiler_class = ElasticsearchQueryCompiler
-    # A save should not fail because an external engine is down: the queue item stays and is retried.
-    catch_indexing_errors = True
 
     def __init__(self, params: dict | None = None):
         super().__init__(params)
         self.url = self.params.get("URL", "http://127.0.0.1:9200")
         self.prefix = self.params.get("INDEX_PREFIX", "rdm-")
         self.refresh = self.params.get("REFRESH", False)
+        self.index_settings = self.params.get("INDEX_SETTINGS", {"number_of_replicas": 0})
         self._client = self.params.get("CLIENT")
         self._ready: set[str] = set()
 
@@ -187,7 +186,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         name = self.es_index(index)
         if name not in self._ready:
             if not self.client.indices.exists(index=name):
-                document_class(index, name).init(using=self.client)
+                document_class(index, name, self.index_settings).init(using=self.client)
             self._ready.add(name)
 
     # Searching.

@@ -1,13 +1,11 @@
-"""In a real browser: create a community, upload a logo, see it on the community's front page."""
+"""Communities in a real browser: create a community, upload a logo, see it on its front page."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import chromium_browser, page  # noqa: F401 - shared browser fixtures
-
-from .conftest import image_bytes, make_user
+from tests.communities.conftest import image_bytes, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,7 +14,7 @@ def field(scope, label):
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
 
 
-def log_in(page, email, password):  # noqa: F811 - `page` is the fixture's value
+def log_in(page, email, password):
     page.goto("/account/login/")
     field(page, "Email").fill(email)
     field(page, "Password").fill(password)
@@ -24,7 +22,7 @@ def log_in(page, email, password):  # noqa: F811 - `page` is the fixture's value
     page.wait_for_load_state()
 
 
-def test_create_community_upload_logo_and_see_it(page, tmp_path):  # noqa: F811
+def test_create_community_upload_logo_and_see_it(page, tmp_path):
     make_user("founder@example.org")
     log_in(page, "founder@example.org", "secret-pass-1")
 
