@@ -11,7 +11,8 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
         env=env, capture_output=True, text=True, cwd=settings.BASE_DIR,
     )
     assert result.returncode != 0
-    assert result.stderr.strip() == "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or DEBUG=1)."
+    expected = "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or DEBUG=1)."
+    assert result.stderr.strip() == expected
 
 
 def test_it_runs_celery_tasks_eagerly_without_a_broker():
