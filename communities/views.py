@@ -31,7 +31,8 @@ def community_page(view):
         try:
             community = services.get_community(request.user, slug)
         except SlugMoved as moved:
-            return redirect(request.path.replace(f"/{slug}", f"/{moved.community.slug}", 1), permanent=True)
+            new_path = request.path.replace(f"/communities/{slug}", f"/communities/{moved.community.slug}", 1)
+            return redirect(new_path, permanent=True)
         except CommunityDeleted as deleted:
             return render(request, "communities/tombstone.html", {"community": deleted.community}, status=410)
         return view(request, community, *args, **kwargs)
@@ -62,20 +63,25 @@ def _facet_links(request, result) -> dict:
 
 
 def community_list(request):
+    """All communities the viewer may see, or with ``?mine=1`` those they belong to."""
     params = request.GET
+    mine = params.get("mine") == "1" and request.user.is_authenticated
     try:
         result = queries.search_communities(
             request.user, q=params.get("q", ""), sort=params.get("sort") or None,
             type=params.getlist("type") or None, visibility=params.getlist("visibility") or None,
-            page=params.get("page", 1), size=20,
+            page=params.get("page", 1), size=20, mine=mine,
         )
     except ValidationError as error:
         return render(request, "communities/list.html", {"errors": error.messages}, status=400)
     pages = {"next": result.page + 1 if result.page * result.size < result.total else None,
              "prev": result.page - 1 if result.page > 1 else None}
+    kept = params.copy()
+    kept.pop("page", None)
     return render(request, "communities/list.html", {
         "result": result, "facets": _facet_links(request, result), "pages": pages,
-        "can_create": permissions.can_create(request.user), "q": params.get("q", ""),
+        "can_create": permissions.can_create(request.user), "q": params.get("q", ""), "mine": mine,
+        "kept_query": kept.urlencode(),
     })
 
 

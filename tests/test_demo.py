@@ -9,6 +9,7 @@ from django.urls import reverse
 from rdm.management.commands.rdm_demo import ADMIN_EMAIL, DEFAULT_PASSWORD, USERS
 from rdm.records import permissions, services
 from rdm.records.models import Draft, Record, RecordFile, RecordParent
+from rdm.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +79,11 @@ def test_the_admin_is_a_superuser_and_the_others_are_not():
     assert owner("carol@example.org").profile.visibility == "restricted"
 
 
-def test_anonymous_visitors_see_the_public_records_only():
-    run_demo()
-    visible = services.search_records(AnonymousUser(), size=50)
-    titles = [record.title for record in visible.hits]
+def test_anonymous_visitors_see_the_public_records_only(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # indexes after commit, as in production
+        run_demo()
+    visible = search("records", filters={"is_latest": ["true"]}, size=50, user=AnonymousUser())
+    titles = [hit["metadata"]["title"] for hit in visible.hits]
     assert visible.total == 7
     assert "Preliminary results: sediment cores from Lake Constance" not in titles
     assert "Glacier melt observations, Svalbard (work in progress)" not in titles

@@ -52,6 +52,24 @@ def resolve_titles(vocabulary: str, entry_ids: Iterable[str], lang: str = "en") 
     return {entry_id: title_in(title, lang) for entry_id, title in rows.values_list("entry_id", "title")}
 
 
+def resolve_entry_titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """Title dicts of many ``(vocabulary, entry_id)`` pairs in one query (e.g. an indexing batch).
+
+    Nothing is cached across calls, so a renamed title is seen by the next batch. Unknown pairs are
+    left out.
+    """
+    wanted: dict[str, set[str]] = {}
+    for vocabulary, entry_id in refs:
+        wanted.setdefault(vocabulary, set()).add(entry_id)
+    if not wanted:
+        return {}
+    condition = Q()
+    for vocabulary, entry_ids in wanted.items():
+        condition |= Q(vocabulary=vocabulary, entry_id__in=entry_ids)
+    rows = VocabularyEntry.objects.filter(condition).values_list("vocabulary", "entry_id", "title")
+    return {(vocabulary, entry_id): title for vocabulary, entry_id, title in rows}
+
+
 # --- Changes --------------------------------------------------------------------------------------
 @transaction.atomic
 def create_entry(

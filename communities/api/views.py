@@ -51,8 +51,8 @@ class CommunityAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, SlugMoved):
-            old = self.kwargs["key"]
-            location = self.request.path.replace(f"/{old}", f"/{exc.community.slug}", 1)
+            old, new = self.kwargs["key"], exc.community.slug
+            location = self.request.path.replace(f"/communities/{old}", f"/communities/{new}", 1)
             if self.request.META.get("QUERY_STRING"):
                 location += "?" + self.request.META["QUERY_STRING"]
             return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
@@ -240,20 +240,18 @@ def _visible_param(data):
     return visible
 
 
-def _filter_members(memberships, params, user) -> list[Membership]:
+def _filter_members(memberships, params, *, full: bool) -> list[Membership]:
+    """Filter by name (``q``) and, on the full list only, by role and visibility; sorted by name."""
+    names = {m.pk: member_entity(m)["name"].lower() for m in memberships}
     found = list(memberships)
-    if params.get("role"):
+    if full and params.get("role"):
         found = [m for m in found if m.role in params.getlist("role")]
-    if params.get("visibility") in ("true", "false"):
+    if full and params.get("visibility") in ("true", "false"):
         found = [m for m in found if m.visible == (params["visibility"] == "true")]
     query = (params.get("q") or "").strip().lower()
     if query:
-        found = [m for m in found if query in member_name(m).lower()]
-    return sorted(found, key=lambda m: member_name(m).lower())
-
-
-def member_name(membership: Membership) -> str:
-    return member_entity(membership)["name"]
+        found = [m for m in found if query in names[m.pk]]
+    return sorted(found, key=lambda m: names[m.pk])
 
 
 def _role_buckets(memberships) -> dict:
@@ -264,9 +262,9 @@ def _role_buckets(memberships) -> dict:
                         for name in roles.role_names() if name in counts]}
 
 
-def _members_body(request, memberships, serialize, path: str) -> dict:
+def _members_body(request, memberships, serialize, path: str, *, full: bool = True) -> dict:
     page, size = paging(request, 25)
-    found = _filter_members(memberships, request.query_params, request.user)
+    found = _filter_members(list(memberships), request.query_params, full=full)
     window = found[(page - 1) * size: page * size]
     return {
         "hits": {"hits": [serialize(m) for m in window], "total": len(found)},
@@ -312,7 +310,7 @@ class PublicMembersView(CommunityAPIView):
         community = self.community()
         memberships = queries.list_members(request.user, community, public=True)
         body = _members_body(request, memberships, public_member_to_dict,
-                             f"/communities/{community.uuid}/members/public")
+                             f"/communities/{community.uuid}/members/public", full=False)
         body.pop("aggregations")
         return Response(body)
 

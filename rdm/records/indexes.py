@@ -120,17 +120,32 @@ RECORD_FIELDS = (
 )
 
 
-def _resource_type_labels(ids: list[str]) -> dict[str, str]:
-    from vocabularies import services
+def _vocabulary_labels(vocabulary: str):
+    def labels(ids: list[str]) -> dict[str, str]:
+        from vocabularies import services
 
-    return services.resolve_titles("resourcetypes", ids)
+        return services.resolve_titles(vocabulary, ids)
+
+    return labels
+
+
+_resource_type_labels = _vocabulary_labels("resourcetypes")
+
+ACCESS_STATUS_LABELS = {
+    "open": "Open", "embargoed": "Embargoed", "restricted": "Restricted", "metadata-only": "Metadata only",
+}
+
+
+def _access_status_labels(ids: list[str]) -> dict[str, str]:
+    return {value: ACCESS_STATUS_LABELS[value] for value in ids if value in ACCESS_STATUS_LABELS}
 
 
 RECORD_FACETS = (
     Facet("resource_type", "Resource types", labels=_resource_type_labels),
-    Facet("access_status", "Access status"),
+    Facet("access_status", "Access status", labels=_access_status_labels),
     Facet("publication_year", "Publication year", size=50),
-    Facet("language", "Languages"),
+    Facet("language", "Languages", labels=_vocabulary_labels("languages")),
+    Facet("license", "Licenses", labels=_vocabulary_labels("licenses")),
 )
 
 SORT_OPTIONS = {
@@ -170,7 +185,10 @@ class RecordsIndex(Index):
         return obj.pid
 
     def load(self, ids: list[str]) -> dict[str, object]:
-        objects = self.model.objects.filter(pid__in=ids).select_related("parent", "parent__owner")
+        from .serializers import prefetch_for_dicts
+
+        objects = list(self.model.objects.filter(pid__in=ids).select_related("parent"))
+        prefetch_for_dicts(objects)
         return {obj.pid: obj for obj in objects}
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:

@@ -1,6 +1,7 @@
 """InvenioRDM-shaped JSON for drafts and records: used by the API, the JSON export and the indexer."""
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 
 from . import permissions
 from .metadata import vocabulary_title
@@ -8,6 +9,7 @@ from .models import Draft, DraftFile, FileEntry, Record
 from .services import access_data, latest_draft
 
 DEREFERENCED = {"resource_type": "resourcetypes"}
+VOCABULARY_LISTS = (("languages", "languages"), ("rights", "licenses"))
 
 
 def absolute(path: str) -> str:
@@ -28,7 +30,7 @@ def record_to_dict(obj: Record | Draft, user=None) -> dict:
         "revision_id": obj.revision_id,
         "is_published": obj.is_published,
         "is_draft": is_draft,
-        "metadata": dereference_metadata(obj.metadata),
+        "metadata": dereference_metadata(obj.metadata, getattr(obj, "prefetched_vocabulary_titles", None)),
         "access": {**access_data(obj), "status": obj.access_status()},
         "files": files_summary(obj, user),
         "parent": parent_to_dict(obj.parent, user),
@@ -38,28 +40,65 @@ def record_to_dict(obj: Record | Draft, user=None) -> dict:
     return data
 
 
-def dereference_metadata(metadata: dict) -> dict:
-    """Copy of ``metadata`` with vocabulary titles filled in next to each id."""
+def prefetch_for_dicts(objs: list[Record | Draft]) -> None:
+    """Load what ``record_to_dict`` needs for many objects in a few queries (an indexing batch):
+    file entries with their blobs, and the vocabulary titles the metadata refers to."""
+    from vocabularies.services import resolve_entry_titles
+
+    prefetch_related_objects(objs, "file_entries__blob")
+    titles = resolve_entry_titles(ref for obj in objs for ref in vocabulary_refs(obj.metadata))
+    for obj in objs:
+        obj.prefetched_vocabulary_titles = titles
+
+
+def vocabulary_refs(metadata) -> list[tuple[str, str]]:
+    """The (vocabulary, id) pairs ``dereference_metadata`` looks up."""
+    if not isinstance(metadata, dict):
+        return []
+    refs = []
+    resource_type = metadata.get("resource_type")
+    if isinstance(resource_type, dict) and resource_type.get("id"):
+        refs.append(("resourcetypes", resource_type["id"]))
+    for field, vocabulary in VOCABULARY_LISTS:
+        if isinstance(metadata.get(field), list):
+            items = [item for item in metadata[field] if isinstance(item, dict) and item.get("id")]
+            refs += [(vocabulary, item["id"]) for item in items]
+    return refs
+
+
+def dereference_metadata(metadata: dict, titles: dict | None = None) -> dict:
+    """Copy of ``metadata`` with vocabulary titles filled in next to each id.
+
+    ``titles`` maps (vocabulary, id) to title dicts resolved beforehand for a batch; without it each
+    title is looked up.
+    """
     metadata = dict(metadata)
     resource_type = metadata.get("resource_type")
     if isinstance(resource_type, dict) and resource_type.get("id"):
-        metadata["resource_type"] = _with_title(resource_type, "resourcetypes")
-    for field, vocabulary in (("languages", "languages"), ("rights", "licenses")):
+        metadata["resource_type"] = _with_title(resource_type, "resourcetypes", titles)
+    for field, vocabulary in VOCABULARY_LISTS:
         if isinstance(metadata.get(field), list):
             metadata[field] = [
-                _with_title(item, vocabulary) if isinstance(item, dict) and item.get("id") else item
+                _with_title(item, vocabulary, titles) if isinstance(item, dict) and item.get("id") else item
                 for item in metadata[field]
             ]
     return metadata
 
 
-def _with_title(ref: dict, vocabulary: str) -> dict:
-    title = vocabulary_title(vocabulary, ref["id"])
+def _with_title(ref: dict, vocabulary: str, titles: dict | None = None) -> dict:
+    if titles is None:
+        title = vocabulary_title(vocabulary, ref["id"])
+    else:
+        title = titles.get((vocabulary, ref["id"]))
+        title = dict(title) if title is not None else None
     return {**ref, "title": title} if title is not None else dict(ref)
 
 
 def files_summary(obj: Record | Draft, user=None) -> dict:
-    entries = list(obj.file_entries.select_related("blob"))
+    if "file_entries" in getattr(obj, "_prefetched_objects_cache", {}):
+        entries = list(obj.file_entries.all())
+    else:
+        entries = list(obj.file_entries.select_related("blob"))
     summary = {
         "enabled": obj.files_enabled,
         "count": len(entries),

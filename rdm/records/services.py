@@ -6,14 +6,10 @@ may not change raise PermissionDenied; bad input raises ValidationError keyed by
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, TextField, Value, When
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,9 +34,6 @@ STATE_FIELDS = (
 )
 PUBLISHED_FILES_LOCKED = "Files of a published record cannot be changed; create a new version instead."
 FILES_DISABLED = "Files are disabled for this draft (metadata-only record)."
-SORT_OPTIONS = ("bestmatch", "newest", "oldest", "title", "updated")
-MAX_PAGE_SIZE = 100
-MAX_RESULT_WINDOW = 10_000
 
 
 # --- lookups --------------------------------------------------------------------------------------
@@ -520,80 +513,3 @@ def open_draft_file(user, pid: str, key: str) -> DraftFile:
     if entry.blob is None:
         raise Http404("No such file.")
     return entry
-
-
-# --- listing and search ---------------------------------------------------------------------------
-
-@dataclass
-class SearchResult:
-    hits: list
-    total: int
-    page: int
-    size: int
-    sort: str
-    q: str
-
-
-def _int_param(name: str, value, default: int, minimum: int, maximum: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: ["Not a valid integer."]}) from None
-    if not minimum <= number <= maximum:
-        raise ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
-    return number
-
-
-def parse_paging(page, size, *, default_size: int = 10) -> tuple[int, int]:
-    size = _int_param("size", size, default_size, 1, MAX_PAGE_SIZE)
-    page = _int_param("page", page, 1, 1, MAX_RESULT_WINDOW // size)
-    return page, size
-
-
-def search_records(user, q: str = "", sort: str | None = None, page=1, size=10,
-                   *, all_versions: bool = False) -> SearchResult:
-    """Published records ``user`` may read, matching ``q``. The search layer will swap this engine."""
-    q = (q or "").strip()
-    sort = sort or ("bestmatch" if q else "newest")
-    if sort not in SORT_OPTIONS:
-        raise ValidationError({"sort": [f"Invalid sort option. Choose one of: {', '.join(SORT_OPTIONS)}."]})
-    page, size = parse_paging(page, size)
-    records = Record.objects.filter(permissions.readable_records_filter(user)).select_related("parent")
-    if not all_versions:
-        records = records.filter(is_latest=True)
-    records = _match_terms(records, q)
-    records = _order(records, sort, q)
-    total = records.count()
-    start = (page - 1) * size
-    hits = list(records[start:start + size])
-    return SearchResult(hits=hits, total=total, page=page, size=size, sort=sort, q=q)
-
-
-def _match_terms(records, q: str):
-    if not q:
-        return records
-    records = records.annotate(
-        document=Lower(Cast("metadata", TextField())), title_text=KeyTextTransform("title", "metadata"),
-    )
-    for term in q.lower().split():
-        records = records.filter(Q(document__contains=term) | Q(title_text__icontains=term) | Q(pid=term))
-    return records
-
-
-def _order(records, sort: str, q: str):
-    if sort == "oldest":
-        return records.order_by("created", "pk")
-    if sort == "updated":
-        return records.order_by("-updated", "-pk")
-    title = Lower(KeyTextTransform("title", "metadata"))
-    if sort == "title":
-        return records.annotate(sort_title=title).order_by("sort_title", "pk")
-    if sort == "bestmatch" and q:
-        title_match = When(sort_title__contains=q.lower(), then=Value(0))
-        records = records.annotate(sort_title=title).annotate(
-            rank=Case(title_match, default=Value(1), output_field=IntegerField()),
-        )
-        return records.order_by("rank", "-created", "-pk")
-    return records.order_by("-created", "-pk")

@@ -28,8 +28,10 @@ class SearchDocument(models.Model):
     ``text_a``/``text_b``/``text_c`` hold the free-text fields by boost (A: boost >= 3, B: >= 2, C: the
     rest); on PostgreSQL they feed ``search_vector``, a generated weighted tsvector with a GIN index.
     ``fields`` holds the normalised text of every text field for ``field:value`` queries, ``sort_keys``
-    the first value of every sortable field. Keyword
-    values, dates and principals live in ``SearchTerm`` rows so filters and facets are indexed joins.
+    the first value of every sortable field. ``keywords`` lists the keyword values and principals as
+    "field:value" strings: on PostgreSQL a GIN index serves filters and permission checks from it and
+    facets count it in-row. ``SearchTerm`` rows hold dates everywhere, and keyword values and
+    principals too elsewhere (SQLite), where filters and facets are indexed joins.
     """
 
     index = models.CharField(max_length=64)
@@ -40,6 +42,7 @@ class SearchDocument(models.Model):
     text_c = models.TextField(blank=True, default="")
     fields = models.JSONField(default=dict)
     sort_keys = models.JSONField(default=dict)
+    keywords = models.JSONField(default=list)
     updated = models.DateTimeField(default=timezone.now)
     search_vector = models.GeneratedField(expression=WeightedVector(), output_field=SearchVectorField(),
                                           db_persist=True)

@@ -20,8 +20,11 @@ ARTIFACTS = Path(os.environ.get("RDM_BROWSER_ARTIFACTS") or tempfile.gettempdir(
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium_browser():
+    # Per test, not per session: a Playwright loop left running between tests hides the serialized test
+    # database from the next test's set-up (its serialized_rollback then restores nothing), and would
+    # clash with another test starting its own sync_playwright().
     if not CHROMIUM.exists():
         skip_unless_required(f"no Chromium at {CHROMIUM} (apt-get install chromium)", "RDM_REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright

@@ -142,3 +142,11 @@ def test_deleted_community_refuses_changes(public):
     response = public.client("owner").put("/api/communities/ocean", body, format="json")
     assert response.status_code == 410
     assert Community.objects.get(pk=public.community.pk).title == "Ocean science"
+
+
+def test_old_slug_named_like_a_path_segment_redirects_correctly(client, db):
+    owner = make_user("maker@example.org")
+    community = services.create_community(owner, community_data("api"))
+    services.rename_community(owner, community, "apis")
+    assert client.get("/api/communities/api")["Location"] == "/api/communities/apis"
+    assert client.get("/communities/api/members")["Location"] == "/communities/apis/members"

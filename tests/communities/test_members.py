@@ -193,3 +193,8 @@ def test_member_list_flags_for_current_user(public):
     assert mine["role"] == "reader"
     assert mine["permissions"]["can_leave"] is True
     assert mine["permissions"]["can_update_role"] is False
+
+
+def test_public_member_list_ignores_role_filter(public):
+    response = public.client("anonymous").get(members_url(public, "/public"), {"role": "owner"})
+    assert response.json()["hits"]["total"] == 4  # the filter would reveal who holds which role

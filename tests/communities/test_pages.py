@@ -176,3 +176,18 @@ def test_branding_tag_respects_viewer(restricted, make_record):
     assert "Part of" in template.render(Context({"record": record, "request": request}))
     request.user = restricted.outsider
     assert "Part of" not in template.render(Context({"record": record, "request": request}))
+
+
+def test_my_communities_page_lists_memberships_only(public, restricted):
+    response = page_client(restricted, "reader").get("/communities", {"mine": "1"})
+    assert b"/communities/secret" in response.content
+    assert b"/communities/ocean" not in response.content
+
+
+def test_list_pagination_keeps_filters(db, client):
+    owner = make_user("many@example.org")
+    for number in range(21):
+        data = {"slug": f"c{number}", "metadata": {"title": f"C {number}", "type": "event"}}
+        services.create_community(owner, data)
+    response = client.get("/communities", {"type": "event"})
+    assert b'href="?type=event&amp;page=2"' in response.content

@@ -109,8 +109,10 @@ def test_embargoed_files_are_hidden_until_the_embargo_ends(clients, make_record,
     assert statuses(clients[who], file_urls(record.pid)) == ({200} if visible else {404})
 
 
-def test_restricted_records_are_left_out_of_search_for_others(clients, make_record):
-    record = make_record(access=RESTRICTED)
+def test_restricted_records_are_left_out_of_search_for_others(clients, make_record,
+                                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # indexes after commit, as in production
+        record = make_record(access=RESTRICTED)
     for who, expected in (("owner", 1), ("staff", 1), ("other", 0), ("anonymous", 0)):
         assert clients[who].get("/api/records").json()["hits"]["total"] == expected, who
     assert permissions.read_principals(record) == [f"user:{record.parent.owner_id}", "staff"]

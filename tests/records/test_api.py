@@ -210,10 +210,17 @@ def test_delete_draft(api_as, owner):
     assert client.get(f"/api/records/{pid}/draft").status_code == 404
 
 
-def test_search_lists_latest_public_records(api, make_record, other):
-    first = make_record(title="Alpha glaciers")
-    make_record(other, title="Beta rivers")
-    make_record(title="Hidden secret", access={"record": "restricted", "files": "restricted"})
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Runs the on-commit callbacks (signals -> index queue -> drain), as production does after commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_search_lists_latest_public_records(api, make_record, other, indexed):
+    with indexed():
+        first = make_record(title="Alpha glaciers")
+        make_record(other, title="Beta rivers")
+        make_record(title="Hidden secret", access={"record": "restricted", "files": "restricted"})
     body = api.get("/api/records").json()
     assert body["hits"]["total"] == 2
     assert {hit["metadata"]["title"] for hit in body["hits"]["hits"]} == {"Alpha glaciers", "Beta rivers"}
@@ -223,9 +230,10 @@ def test_search_lists_latest_public_records(api, make_record, other):
     assert api.get("/api/records", {"q": "secret"}).json()["hits"]["total"] == 0
 
 
-def test_search_sorts_and_pages(api, make_record):
+def test_search_sorts_and_pages(api, make_record, indexed):
     for title in ("Charlie", "Alpha", "Bravo"):
-        make_record(title=title)
+        with indexed():
+            make_record(title=title)
     titles = [
         h["metadata"]["title"] for h in api.get("/api/records", {"sort": "title"}).json()["hits"]["hits"]
     ]
@@ -256,14 +264,16 @@ def test_invalid_search_parameters_are_a_400_naming_the_parameter(api, params, f
     assert error_fields(response) == {field}
 
 
-def test_user_records_lists_my_drafts_and_records(api_as, owner, other, make_record, make_draft):
-    record = make_record()
-    draft = make_draft(title="Work in progress")
-    make_record(other)
+def test_user_records_lists_my_drafts_and_records(api_as, owner, other, make_record, make_draft, indexed):
+    with indexed():
+        record = make_record()
+        draft = make_draft(title="Work in progress")
+        make_record(other)
     body = api_as(owner).get("/api/user/records").json()
     assert {hit["id"] for hit in body["hits"]["hits"]} == {record.pid, draft.pid}
     assert body["hits"]["total"] == 2
-    services.edit_record(owner, record.pid)
+    with indexed():
+        services.edit_record(owner, record.pid)
     hits = api_as(owner).get("/api/user/records").json()["hits"]["hits"]
     assert sorted((hit["id"], hit["is_draft"]) for hit in hits) == sorted(
         [(record.pid, True), (draft.pid, True)]

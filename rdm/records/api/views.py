@@ -2,7 +2,6 @@
 
 import io
 import json
-from urllib.parse import urlencode
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -14,10 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rdm.api import flatten_errors
+from rdm.search.api.views import RecordSearchView, search_response_body
 
 from .. import services
+from ..indexes import RECORD_FACETS
+from ..indexes import SORT_OPTIONS as RECORD_SORTS
 from ..serializers import api_url, file_to_dict, files_list_to_dict, record_to_dict
-from .serializers import FileKeySerializer, RecordInputSerializer, SearchParamsSerializer
+from .search import search_user_records
+from .serializers import FileKeySerializer, RecordInputSerializer
 
 RECORD = OpenApiTypes.OBJECT
 TAGS = ["records"]
@@ -63,32 +66,22 @@ def list_body(hits: list, total: int, links: dict) -> dict:
     return {"hits": {"hits": hits, "total": total}, "links": links}
 
 
-def page_links(path: str, params: dict, page: int, size: int, total: int) -> dict:
-    def link(number):
-        return api_url(path) + "?" + urlencode({**params, "page": number, "size": size})
-
-    links = {"self": link(page)}
-    if page > 1:
-        links["prev"] = link(page - 1)
-    if page * size < total:
-        links["next"] = link(page + 1)
-    return links
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="Query in Lucene syntax, e.g. title:ocean AND year:2020"),
+    OpenApiParameter("sort", str, enum=list(RECORD_SORTS)),
+    OpenApiParameter("page", int), OpenApiParameter("size", int),
+    *[OpenApiParameter(facet.field, str, many=True, description=f"Filter: {facet.label}")
+      for facet in RECORD_FACETS],
+]
 
 
-class RecordListView(APIView):
-    @extend_schema(tags=TAGS, parameters=[SearchParamsSerializer], responses=RECORD,
-                   summary="Search published records")
-    def get(self, request):
-        params = request.query_params
-        result = services.search_records(
-            request.user, q=params.get("q", ""), sort=params.get("sort"), page=params.get("page"),
-            size=params.get("size"), all_versions=params.get("allversions", "").lower() in ("1", "true"),
-        )
-        kept = {key: params[key] for key in ("q", "allversions") if params.get(key)}
-        kept["sort"] = result.sort
-        hits = [record_to_dict(record, request.user) for record in result.hits]
-        links = page_links("/records", kept, result.page, result.size, result.total)
-        return Response(list_body(hits, result.total, links))
+class RecordListView(RecordSearchView):
+    """GET searches the published records (latest versions unless ``allversions=true``); POST creates."""
+
+    @extend_schema(tags=TAGS, parameters=[*SEARCH_PARAMETERS, OpenApiParameter("allversions", bool)],
+                   responses=RECORD, summary="Search published records")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=TAGS, request=RecordInputSerializer, responses={201: RECORD},
                    summary="Create a draft")
@@ -163,18 +156,11 @@ class LatestVersionView(APIView):
 
 
 class UserRecordsView(APIView):
-    @extend_schema(tags=TAGS, parameters=[
-        OpenApiParameter("page", int), OpenApiParameter("size", int),
-    ], responses=RECORD, summary="My drafts and records")
+    @extend_schema(tags=TAGS, parameters=SEARCH_PARAMETERS, responses=RECORD, summary="My drafts and records")
     def get(self, request):
         require_login(request)
-        page, size = services.parse_paging(request.query_params.get("page"), request.query_params.get("size"))
-        mine = services.list_user_records(request.user)
-        editing = {draft.pid for draft in mine["drafts"]}
-        items = mine["drafts"] + [record for record in mine["records"] if record.pid not in editing]
-        start = (page - 1) * size
-        hits = [record_to_dict(item, request.user) for item in items[start:start + size]]
-        return Response(list_body(hits, len(items), page_links("/user/records", {}, page, size, len(items))))
+        result = search_user_records(request.user, request.query_params)
+        return Response(search_response_body(result, request))
 
 
 # --- draft files ----------------------------------------------------------------------------------

@@ -17,13 +17,26 @@ from operator import and_, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 
-from ..index import DATE, KEYWORD, TEXT, Field, Index, normalize_text
+from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize
 from ..models import SearchDocument, SearchTerm
 from .base import (
     BaseQueryCompiler,
@@ -35,20 +48,21 @@ from .base import (
 )
 
 PRINCIPALS_FIELD = "_principals"
-Prepared = tuple[SearchDocument, list[tuple[str, str]]]  # a document row and its keyword (field, value) pairs
+# A document row and the (field, value) pairs ``SearchTerm`` stores for it (dates; on SQLite every pair).
+Prepared = tuple[SearchDocument, list[tuple[str, str]]]
 TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
 WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's variable limit
 
 
 UPSERT_DOCUMENTS_SQL = f"""
     INSERT INTO {SearchDocument._meta.db_table}
-        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, updated)
-    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, %s
+        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, updated)
+    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, %s
     FROM jsonb_array_elements(%s::jsonb) AS row
     ON CONFLICT (index, doc_id) DO UPDATE SET
         document = EXCLUDED.document, text_a = EXCLUDED.text_a, text_b = EXCLUDED.text_b,
         text_c = EXCLUDED.text_c, fields = EXCLUDED.fields, sort_keys = EXCLUDED.sort_keys,
-        updated = EXCLUDED.updated
+        keywords = EXCLUDED.keywords, updated = EXCLUDED.updated
     RETURNING id, doc_id
 """
 DELETE_TERMS_SQL = f"DELETE FROM {SearchTerm._meta.db_table} WHERE document_id = ANY(%s)"
@@ -56,6 +70,49 @@ INSERT_TERMS_SQL = f"""
     INSERT INTO {SearchTerm._meta.db_table} (document_id, field, value)
     SELECT (term->>0)::bigint, term->>1, term->>2 FROM jsonb_array_elements(%s::jsonb) AS term
 """
+
+
+FACET_COUNTS_SQL = """
+    SELECT k.term, count(*) FROM ({scope}) AS matched, jsonb_array_elements_text(matched.keywords) AS k(term)
+    WHERE split_part(k.term, ':', 1) = ANY(%s) GROUP BY k.term
+"""
+
+
+def keyword_term(field_name: str, value: str) -> str:
+    """How a keyword value (or a principal) is stored in ``SearchDocument.keywords``."""
+    return f"{field_name}:{value}"
+
+
+class KeywordExists(Expression):
+    """PostgreSQL: whether ``keywords`` holds a value of ``field_name`` meeting every condition
+    (``("~", regex)``, ``(">=", value)``...; none: any value). For wildcards, ranges and existence on
+    keyword fields; equality uses the GIN-indexed ``@>`` instead."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field_name: str, conditions=()):
+        super().__init__()
+        self.field_name, self.conditions = field_name, tuple(conditions)
+        self.keywords = F("keywords")
+
+    def get_source_expressions(self):
+        return [self.keywords]
+
+    def set_source_expressions(self, exprs):
+        (self.keywords,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.keywords)
+        prefix = keyword_term(self.field_name, "")
+        value_sql = f"substr(k.term, {len(prefix) + 1})"
+        where = ["starts_with(k.term, %s)"]
+        where += [f"{value_sql} {operator} %s" for operator, _ in self.conditions]
+        terms = f"jsonb_array_elements_text({column}) AS k(term)"
+        sql = f"EXISTS (SELECT 1 FROM {terms} WHERE {' AND '.join(where)})"
+        return sql, [*params, prefix, *(value for _, value in self.conditions)]
+
+
+RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def to_json(value) -> str:
@@ -119,6 +176,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
     def __init__(self, index, *, use_tsvector: bool | None = None):
         super().__init__(index)
         self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
+        self.keywords_in_row = keywords_in_row()
 
     def _match_all(self):
         return Q()
@@ -129,6 +187,8 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
     def _match_exists(self, field: Field):
         if field.kind == TEXT:
             return Q(fields__has_key=field.name)
+        if field.kind == KEYWORD and self.keywords_in_row:
+            return Q(KeywordExists(field.name))
         return Q(has_term(field.name))
 
     def _match_text(self, field: Field | None, tokens: list[str]):
@@ -151,13 +211,20 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return ts_match(tsquery) & exact
 
     def _match_keyword(self, field: Field, value: str):
+        if field.kind == KEYWORD and self.keywords_in_row:
+            return Q(keywords__contains=[keyword_term(field.name, value)])
         return Q(has_term(field.name, value=value))
 
     def _match_keyword_pattern(self, field: Field, pattern: str):
         regex = "^" + "".join(r".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$"
+        if field.kind == KEYWORD and self.keywords_in_row:
+            return Q(KeywordExists(field.name, [("~", regex)]))
         return Q(has_term(field.name, value__regex=regex))
 
     def _match_range(self, field: Field, bounds: dict[str, str]):
+        if field.kind == KEYWORD and self.keywords_in_row:
+            conditions = [(RANGE_OPERATORS[op], value) for op, value in bounds.items()]
+            return Q(KeywordExists(field.name, conditions))
         return Q(has_term(field.name, **{f"value__{op}": value for op, value in bounds.items()}))
 
     def _and(self, parts):
@@ -179,7 +246,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def search(self, request: SearchRequest) -> SearchResult:
         index = request.index
         documents = SearchDocument.objects.filter(index=index.name)
-        readable = documents.filter(has_term(PRINCIPALS_FIELD, value__in=request.principals))
+        readable = documents.filter(self._any_keyword_q(PRINCIPALS_FIELD, request.principals))
         matched = readable.filter(self.query_compiler_class(index).compile(request.tree))
         hits = matched.filter(self._filters_q(request.filters))
         total = hits.count()
@@ -194,9 +261,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
         conditions = [
-            Q(has_term(name, value__in=values)) for name, values in filters.items() if name != exclude
+            self._any_keyword_q(name, values) for name, values in filters.items() if name != exclude
         ]
         return reduce(and_, conditions, Q())
+
+    def _any_keyword_q(self, name: str, values: list[str]) -> Q:
+        """Documents holding one of ``values`` in the keyword field ``name`` (or principals)."""
+        if keywords_in_row():
+            return Q(keywords__has_any_keys=[keyword_term(name, value) for value in values])
+        return Q(has_term(name, value__in=values))
 
     def _order(self, queryset, request: SearchRequest):
         order = []
@@ -248,6 +321,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         }
 
     def _facet_counts(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
+        if keywords_in_row():
+            return self._facet_counts_in_row(scope, facets)
         fields = [facet.field for facet in facets]
         ranked = (
             SearchTerm.objects.filter(field__in=fields, document__in=scope.values("pk"))
@@ -265,6 +340,22 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 counts.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
         return counts
 
+    def _facet_counts_in_row(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
+        """PostgreSQL: one pass over the matched rows' ``keywords``, counting the facet fields' values."""
+        sql, params = scope.values("keywords").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(FACET_COUNTS_SQL.format(scope=sql), [*params, [facet.field for facet in facets]])
+            rows = cursor.fetchall()
+        found: dict[str, list[tuple[str, int]]] = {}
+        for term, count in rows:
+            name, _, value = term.partition(":")
+            found.setdefault(name, []).append((value, count))
+        sizes = {facet.field: facet.size for facet in facets}
+        return {
+            name: sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[: sizes[name]]
+            for name, pairs in found.items()
+        }
+
     # Writing.
 
     def write(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
@@ -281,7 +372,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def _upsert(self, index: Index, documents: list[IndexedDocument]) -> None:
         now = timezone.now()
-        prepared = [self._prepare(index, doc, now) for doc in documents]
+        in_row = keywords_in_row()
+        prepared = [self._prepare(index, doc, now, keywords_in_row=in_row) for doc in documents]
         if connection.vendor == "postgresql":
             return self._upsert_postgresql(index, prepared, now)
         SearchDocument.objects.bulk_create(
@@ -289,7 +381,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             batch_size=WRITE_BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["index", "doc_id"],
-            update_fields=["document", "text_a", "text_b", "text_c", "fields", "sort_keys", "updated"],
+            update_fields=["document", "text_a", "text_b", "text_c", "fields", "sort_keys", "keywords",
+                           "updated"],
         )
         stored = SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents])
         pks = dict(stored.values_list("doc_id", "pk"))
@@ -304,7 +397,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def _upsert_postgresql(self, index: Index, prepared: list[Prepared], now) -> None:
         """Three statements per batch, whatever its size: one JSON array in, unpacked by the database."""
         batch = [
-            [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys]
+            [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
+             row.keywords]
             for row, _ in prepared
         ]
         with connection.cursor() as cursor:
@@ -312,28 +406,36 @@ class DatabaseSearchBackend(BaseSearchBackend):
             pks = {doc_id: pk for pk, doc_id in cursor.fetchall()}
             cursor.execute(DELETE_TERMS_SQL, [list(pks.values())])
             terms = [(pks[row.doc_id], *pair) for row, pairs in prepared for pair in pairs]
-            cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+            if terms:
+                cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
 
-    def _prepare(self, index: Index, doc: IndexedDocument, now) -> Prepared:
-        """The document row and its (field, value) keyword pairs, extracting each field once."""
-        columns = {column: [] for column in TEXT_COLUMNS}
+    def _prepare(self, index: Index, doc: IndexedDocument, now, *, keywords_in_row: bool) -> Prepared:
+        """The document row and its ``SearchTerm`` pairs, extracting and tokenising each field once."""
+        columns: dict[str, list[str]] = {column: [] for column in TEXT_COLUMNS}
         fields, sort_keys = {}, {}
-        pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
+        keyword_pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
+        date_pairs = set()
         for field in index.fields:
             values = field.values(doc.document)
-            if field.searchable and values:
-                columns[text_column(field.boost)].extend(values)
-            if field.kind == TEXT and values:
-                fields[field.name] = normalize_text(values)
-            elif field.kind in (KEYWORD, DATE):
-                pairs.update((field.name, value) for value in values)
+            if values and (field.searchable or field.kind == TEXT):
+                parts = normalized_parts(values)
+                if field.searchable:
+                    columns[text_column(field.boost)].extend(parts)
+                if field.kind == TEXT:
+                    fields[field.name] = join_parts(parts)
+            if field.kind == KEYWORD:
+                keyword_pairs.update((field.name, value) for value in values)
+            elif field.kind == DATE:
+                date_pairs.update((field.name, value) for value in values)
             if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
                 sort_keys[field.name] = sort_value
-        texts = {column: normalize_text(values) for column, values in columns.items()}
+        texts = {column: join_parts(parts) for column, parts in columns.items()}
         row = SearchDocument(
             index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
-            updated=now, **texts,
+            keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs), updated=now,
+            **texts,
         )
+        pairs = date_pairs if keywords_in_row else date_pairs | keyword_pairs
         return row, sorted(pairs)
 
     # Maintenance.
@@ -359,16 +461,32 @@ class DatabaseSearchBackend(BaseSearchBackend):
             last = chunk[-1]
 
     def get_documents(self, index: Index, ids: list[str]) -> dict[str, IndexedDocument]:
-        rows = SearchDocument.objects.filter(index=index.name, doc_id__in=ids)
-        principals: dict[int, list[str]] = {}
-        for document_id, value in SearchTerm.objects.filter(
-            document__in=rows, field=PRINCIPALS_FIELD
-        ).values_list("document_id", "value"):
-            principals.setdefault(document_id, []).append(value)
+        rows = SearchDocument.objects.filter(index=index.name, doc_id__in=ids).only("doc_id", "document",
+                                                                                       "keywords")
+        prefix = keyword_term(PRINCIPALS_FIELD, "")
         return {
-            row.doc_id: IndexedDocument(row.doc_id, row.document, sorted(principals.get(row.pk, [])))
+            row.doc_id: IndexedDocument(
+                row.doc_id, row.document,
+                sorted(term[len(prefix):] for term in row.keywords if term.startswith(prefix)),
+            )
             for row in rows
         }
+
+
+def keywords_in_row() -> bool:
+    """Whether keyword filters, principals and facets use ``SearchDocument.keywords`` (PostgreSQL: GIN
+    and in-row counting) rather than joins on ``SearchTerm`` rows."""
+    return connection.vendor == "postgresql"
+
+
+def normalized_parts(values: list[str]) -> list[str]:
+    """Each value's tokens joined by spaces (values without tokens dropped): ``normalize_text``'s parts."""
+    return [" ".join(tokens) for tokens in map(tokenize, values) if tokens]
+
+
+def join_parts(parts: list[str]) -> str:
+    """``normalize_text`` from its parts: every token surrounded by spaces, values separated by " | "."""
+    return f" {' | '.join(parts)} " if parts else ""
 
 
 def positive_text_terms(tree, compiler: BaseQueryCompiler) -> list[list[str]]:
