@@ -60,6 +60,8 @@ def search_page(request):
         active_filters=active_filters(index, result, filters, params),
         pages=pagination(result, params),
     )
+    if result.size not in PAGE_SIZES:
+        context["size_choices"] = sorted({*PAGE_SIZES, result.size})
     if result.sort not in PAGE_SORTS:
         context["sort_choices"] = {**PAGE_SORTS, result.sort: index.sort_options[result.sort].title}
     return render(request, "search/search.html", context)

@@ -33,7 +33,8 @@ def make_draft(owner, django_capture_on_commit_callbacks):
 def uploads(publish, make_draft, other):
     return {
         "public": publish(title="Alpha ocean data"),
-        "restricted": publish(title="Bravo closed data", access="restricted", resource_type={"id": "software"}),
+        "restricted": publish(title="Bravo closed data", access="restricted",
+                              resource_type={"id": "software"}),
         "draft": make_draft(title="Charlie glacier draft"),
         "others_record": publish(other, title="Delta other data"),
         "others_draft": make_draft(other, title="Echo other draft"),
@@ -98,7 +99,8 @@ def test_facet_counts_cover_drafts_and_records(uploads, owner):
     assert ids(filtered) == [uploads["restricted"].pid]
 
 
-def test_a_record_being_edited_is_listed_once_as_its_draft(uploads, owner, django_capture_on_commit_callbacks):
+def test_a_record_being_edited_is_listed_once_as_its_draft(uploads, owner,
+                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.edit_record(owner, uploads["public"].pid)
 
@@ -125,3 +127,18 @@ def test_invalid_parameters_are_400_naming_the_parameter(owner, params, field):
 
 def test_anonymous_gets_401(db):
     assert APIClient().get("/api/user/records").status_code == 401
+
+
+def test_later_pages_merge_windows_larger_than_one_search_page(uploads, owner, make_draft, settings):
+    settings.RDM_SEARCH_MAX_PAGE_SIZE = 2
+    make_draft(title="Foxtrot draft")
+    make_draft(title="Golf draft")
+    api = client_for(owner)
+
+    pages = [api.get("/api/user/records", {"sort": "title", "size": 2, "page": n}).json() for n in (1, 2, 3)]
+
+    titles = [hit["metadata"]["title"] for body in pages for hit in body["hits"]["hits"]]
+    assert titles == ["Alpha ocean data", "Bravo closed data", "Charlie glacier draft", "Foxtrot draft",
+                      "Golf draft"]
+    assert {body["hits"]["total"] for body in pages} == {5}
+    assert "next" not in pages[2]["links"]

@@ -46,7 +46,8 @@ def corpus(publish, other):
                          rights=[{"id": "cc-by-4.0"}]),
         "glacier": publish(title="Glacier ocean melt", resource_type={"id": "software"},
                            publication_date="2019-01-01"),
-        "secret": publish(title="Secret ocean cores", access="restricted", resource_type={"id": "image-photo"}),
+        "secret": publish(title="Secret ocean cores", access="restricted",
+                          resource_type={"id": "image-photo"}),
         "others": publish(other, title="Other ocean notes", access="restricted",
                           resource_type={"id": "publication-article"}),
     }

@@ -13,12 +13,3 @@ class RecordInputSerializer(serializers.Serializer):
 class FileKeySerializer(serializers.Serializer):
     key = serializers.CharField(max_length=255)
 
-
-class SearchParamsSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False)
-    sort = serializers.ChoiceField(
-        choices=["bestmatch", "newest", "oldest", "title", "updated"], required=False,
-    )
-    page = serializers.IntegerField(required=False, min_value=1)
-    size = serializers.IntegerField(required=False, min_value=1, max_value=100)
-    allversions = serializers.BooleanField(required=False)
