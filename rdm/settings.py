@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "allauth",
     "allauth.account",
@@ -259,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Records, files, versions, communities and requests, shaped like InvenioRDM's REST API.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package: the site works offline, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Security -----------------------------------------------------------------------------------

@@ -17,3 +17,22 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
 
 def test_it_runs_celery_tasks_eagerly_without_a_broker():
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+def test_openapi_schema_lists_the_records_endpoints(client):
+    response = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/records" in schema["paths"]
+    assert "/api/records/{pid}/draft/actions/publish" in schema["paths"] or any(
+        path.endswith("/draft/actions/publish") for path in schema["paths"]
+    )
+
+
+def test_swagger_ui_is_served_without_any_external_host(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html

@@ -2,6 +2,8 @@ from django.contrib.auth.models import Group
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_cache_control
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
@@ -24,11 +26,13 @@ def visible_user_or_404(actor, user_id: int) -> User:
 
 
 class UserDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, user_id):
         return Response(user_to_dict(visible_user_or_404(request.user, user_id), request))
 
 
 class UserSearch(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
@@ -38,6 +42,7 @@ class UserSearch(APIView):
 
 
 class CurrentUser(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
@@ -67,6 +72,7 @@ class AvatarView(APIView):
 
 
 class UserAvatar(AvatarView):
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY})
     def get(self, request, user_id):
         user = visible_user_or_404(request.user, user_id)
         public = get_profile(user).visibility == Visibility.PUBLIC
@@ -74,6 +80,7 @@ class UserAvatar(AvatarView):
 
 
 class GroupAvatar(AvatarView):
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY})
     def get(self, request, group_id):
         group = get_object_or_404(Group, name=group_id)
         if not permissions.can_read_group(request.user, group):

@@ -30,7 +30,8 @@ class SearchDocument(models.Model):
     ``fields`` holds the normalised text of every text field for ``field:value`` queries, ``sort_keys``
     the first value of every sortable field. ``keywords`` lists the keyword values and principals as
     "field:value" strings: on PostgreSQL a GIN index serves filters and permission checks from it and
-    facets count it in-row. ``SearchTerm`` rows hold dates everywhere, and keyword values and
+    facets count ``facet_terms`` (the facet fields' "field:value" strings joined by U+001F) in-row.
+    ``SearchTerm`` rows hold dates everywhere, and keyword values and
     principals too elsewhere (SQLite), where filters and facets are indexed joins.
     """
 
@@ -43,6 +44,7 @@ class SearchDocument(models.Model):
     fields = models.JSONField(default=dict)
     sort_keys = models.JSONField(default=dict)
     keywords = models.JSONField(default=list)
+    facet_terms = models.TextField(blank=True, default="")
     updated = models.DateTimeField(default=timezone.now)
     search_vector = models.GeneratedField(expression=WeightedVector(), output_field=SearchVectorField(),
                                           db_persist=True)
