@@ -22,6 +22,11 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Search benchmark on its own PostgreSQL database (see bench/search_bench.py; BENCH_ARGS="--records 20000").
+bench: export DATABASE_URL := $(or $(BENCH_DATABASE_URL),postgres://rdm:rdm@127.0.0.1:5432/rdm_bench)
+bench: $(BIN)/.installed
+	$(BIN)/python bench/search_bench.py $(BENCH_ARGS)
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run

@@ -69,7 +69,28 @@ PUBLISHERS = ("Zenodo", "Zenodo", "Zenodo", "PANGAEA", "Dryad", "Figshare")
 def setup_django():
     import django
 
+    create_postgresql_database(os.environ.get("DATABASE_URL", ""))
     django.setup()
+
+
+def create_postgresql_database(url: str) -> None:
+    """Create the bench database (UTF-8, C.UTF-8 locale) if DATABASE_URL names a missing one."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    try:
+        psycopg.connect(url).close()
+        return
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0 '
+                      f"LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    print(f"created database {name}", file=sys.stderr)
 
 
 def parse_args():
@@ -96,12 +117,15 @@ def _pid(rng: random.Random, used: set[str]) -> str:
             return pid
 
 
-WORD_WEIGHTS = list(itertools.accumulate(1 / (rank + 5) for rank in range(len(WORDS))))
+SYLLABLES = "ka lo mi ne ru ta vi so pe du ar el in os um".split()
+# A long tail of rarer made-up terms (species, places, acronyms...) after the common words.
+VOCABULARY = WORDS + ["".join(parts) for parts in itertools.product(SYLLABLES, repeat=3)][:3000]
+WORD_WEIGHTS = list(itertools.accumulate(1 / (rank + 50) for rank in range(len(VOCABULARY))))
 
 
 def _words(rng: random.Random, count: int) -> list[str]:
-    # Zipf-like (weight 1/(rank+5)): a few words are frequent, most are rare, as in real titles.
-    return rng.choices(WORDS, cum_weights=WORD_WEIGHTS, k=count)
+    # Zipf-like (weight 1/(rank+50)): common words reach a fifth of the records, tail words a few.
+    return rng.choices(VOCABULARY, cum_weights=WORD_WEIGHTS, k=count)
 
 
 def _metadata(rng: random.Random, resource_type: str, year: int) -> dict:
@@ -230,6 +254,7 @@ def measure_rebuild() -> dict:
 
     index = get_index("records")
     get_search_backend().clear(index)
+    _vacuum_search_tables()  # start from compact storage, as on a fresh installation
     started = time.monotonic()
     written = indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE)
     seconds = time.monotonic() - started
@@ -287,11 +312,12 @@ def measure_rename(staff_id: int) -> dict:
     }
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 QUERY_SHAPES = {
     "free_text": {"q": "climate data"},
-    "one_word": {"q": "ocean"},
+    "one_word": {"q": "permafrost"},
     "phrase": {"q": '"sea surface temperature"'},
-    "fielded": {"q": "creator:garcia AND title:forest"},
+    "fielded": {"q": "creator:smith AND title:forest"},
     "prefix": {"q": "glac*"},
     "range": {"q": "publication_date:[2015 TO 2018]"},
     "facet_filter_sort": {"resource_type": "dataset", "language": "eng", "sort": "newest"},
@@ -334,7 +360,7 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def measure_search(repeat: int) -> dict:
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     how, call = api_caller()
@@ -346,7 +372,8 @@ def measure_search(repeat: int) -> dict:
             shapes[name] = {"error": response.status_code, "body": response.content[:300].decode()}
             continue
         total = json.loads(response.content)["hits"]["total"]
-        statements = [query["sql"] for query in captured.captured_queries]
+        statements = [query["sql"] for query in captured.captured_queries
+                      if not query["sql"].upper().startswith(TRANSACTION_CONTROL)]
         for _ in range(3):
             call(params)
         api_times = []
@@ -358,9 +385,11 @@ def measure_search(repeat: int) -> dict:
         with connection.cursor() as cursor:
             for _ in range(repeat):
                 started = time.perf_counter()
-                for statement in statements:
-                    cursor.execute(statement)
-                    cursor.fetchall()
+                with transaction.atomic():
+                    for statement in statements:
+                        cursor.execute(statement)
+                        if cursor.description is not None:
+                            cursor.fetchall()
                 sql_times.append(time.perf_counter() - started)
         api, sql = percentiles(api_times), percentiles(sql_times)
         shapes[name] = {
@@ -416,6 +445,16 @@ def _staff_id() -> int:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(email="bench-staff@example.org").pk
+
+
+def _vacuum_search_tables() -> None:
+    from django.db import connection
+
+    from rdm.search.models import SearchDocument, SearchTerm
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM FULL {SearchDocument._meta.db_table}, {SearchTerm._meta.db_table}")
 
 
 def _analyze(connection) -> None:

@@ -175,3 +175,16 @@ class FeaturedCommunity(models.Model):
 
     def __str__(self):
         return f"{self.community.slug} from {self.start_date:%Y-%m-%d}"
+
+
+def live_record_links(parent) -> list[CommunityRecord]:
+    """The parent's links to live communities, default first, then oldest. Uses the prefetched
+    ``parent.community_links`` (with their communities) when a bulk caller loaded them."""
+    if parent is None or parent.pk is None:
+        return []
+    cache = getattr(parent, "_prefetched_objects_cache", {})
+    if "community_links" in cache:
+        links = [link for link in cache["community_links"] if link.community.deleted_at is None]
+        return sorted(links, key=lambda link: (not link.is_default, link.created))
+    links = CommunityRecord.objects.filter(parent=parent, community__deleted_at__isnull=True)
+    return list(links.select_related("community").order_by("-is_default", "created"))

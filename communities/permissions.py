@@ -13,7 +13,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from . import roles
-from .models import OPEN, PUBLIC, Community, Membership
+from .models import OPEN, PUBLIC, Community, CommunityRecord, Membership, live_record_links
 from .roles import Role
 
 # guardian codename -> which roles hold it (every member may read the community).
@@ -236,14 +236,23 @@ def search_principals(user) -> list[str]:
     """Index principals the user holds through communities.
 
     ``community:<uuid>:member`` for every community the user belongs to (reads a restricted community),
-    ``community:<uuid>:view`` where their role may view restricted records. Capability-based, so the
-    strings do not change when roles are renamed in ``COMMUNITIES_ROLES``.
+    ``community:<uuid>:view`` where their role may view (or curate) restricted records. Capability-based,
+    so the strings do not change when roles are renamed in ``COMMUNITIES_ROLES``.
     """
     if not (user and user.is_authenticated and user.is_active):
         return []
     members = _member_communities(user, "read_community").values_list("uuid", flat=True)
-    viewers = _member_communities(user, "view_records_community").values_list("uuid", flat=True)
-    return [f"community:{uid}:member" for uid in members] + [f"community:{uid}:view" for uid in viewers]
+    return [f"community:{uid}:member" for uid in members] + [
+        f"community:{uid}:view" for uid in _record_viewer_communities(user).values_list("uuid", flat=True)
+    ]
+
+
+def _record_viewer_communities(user):
+    """Communities whose restricted records the user may read: a role that views or curates them (a
+    curator manages the records, so a custom role set without ``can_view`` must not hide them)."""
+    viewers = _member_communities(user, "view_records_community").values("pk")
+    curators = _member_communities(user, "curate_community").values("pk")
+    return Community.objects.alive().filter(Q(pk__in=viewers) | Q(pk__in=curators))
 
 
 def community_read_principals(community: Community) -> list[str]:
@@ -253,19 +262,43 @@ def community_read_principals(community: Community) -> list[str]:
     return [f"community:{community.uuid}:member", "staff"]
 
 
+def _parent_communities(parent) -> list[Community]:
+    # Never filter on a missing parent (``record_links__parent=None`` would match unlinked communities):
+    # live_record_links answers [] for it.
+    return [link.community for link in live_record_links(parent)]
+
+
 def record_view_principals(parent) -> list[str]:
     """Principals that may read restricted records co-owned by communities (for the records index)."""
-    uuids = Community.objects.alive().filter(record_links__parent=parent).values_list("uuid", flat=True)
-    return [f"community:{uid}:view" for uid in uuids]
+    return [f"community:{community.uuid}:view" for community in _parent_communities(parent)]
+
+
+def _any_community_allows(user, parent, codenames: tuple[str, ...]) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    communities = _parent_communities(parent)
+    if not communities:
+        return False
+    if is_staff(user):
+        return True
+    checker = checker_for(user, communities)
+    held = (set(checker.get_perms(community)) for community in communities)
+    return any(held_here.intersection(codenames) for held_here in held)
 
 
 def can_view_parent_records(user, parent) -> bool:
     """Does a community role let the user read the restricted records of this record parent?"""
-    communities = Community.objects.alive().filter(record_links__parent=parent)
-    return any(can_view_restricted_records(user, community) for community in communities)
+    return _any_community_allows(user, parent, ("view_records_community", "curate_community"))
 
 
 def can_curate_parent(user, parent) -> bool:
     """Does a community role let the user curate (manage) the records of this record parent?"""
-    communities = Community.objects.alive().filter(record_links__parent=parent)
-    return any(can_curate(user, community) for community in communities)
+    return _any_community_allows(user, parent, ("curate_community",))
+
+
+def parents_viewable_by(user):
+    """Ids of record parents whose restricted records a community role lets the user read (a subquery
+    for ``rdm.records.permissions.readable_records_filter``)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return CommunityRecord.objects.none().values("parent_id")
+    return CommunityRecord.objects.filter(community__in=_record_viewer_communities(user)).values("parent_id")

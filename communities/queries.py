@@ -3,6 +3,7 @@ communities of a record. Functions taking a user answer only with what that user
 (``parent_communities``, ``restricted_communities_of``) serve indexing and the records app's rules."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from .models import (
     VISIBILITY_CHOICES,
     Community,
     CommunityRecord,
+    live_record_links,
 )
 
 SORT_OPTIONS = {
@@ -45,8 +47,7 @@ def record_communities(user, parent: RecordParent) -> list[Community]:
 
 def parent_communities(parent: RecordParent) -> dict:
     """InvenioRDM's ``parent.communities``: ``{"ids": [uuid, ...], "default": uuid}`` (live ones only)."""
-    links = CommunityRecord.objects.filter(parent=parent, community__deleted_at__isnull=True)
-    links = list(links.select_related("community").order_by("-is_default", "created"))
+    links = live_record_links(parent)
     if not links:
         return {}
     default = next((str(link.community.uuid) for link in links if link.is_default), None)
@@ -56,6 +57,28 @@ def parent_communities(parent: RecordParent) -> dict:
 def restricted_communities_of(parent: RecordParent) -> list[Community]:
     """Restricted communities holding the record: while any exists, the record must stay restricted."""
     return list(Community.objects.alive().filter(record_links__parent=parent, visibility=RESTRICTED))
+
+
+def community_records_scope(community: Community) -> dict[str, list[str]]:
+    """The records-index filter that limits a search to the community's records."""
+    return {"community": [str(community.uuid)]}
+
+
+def community_facet_labels(ids: list[str]) -> dict[str, str]:
+    """Titles for the records index's community facet. Labels are computed without a reader, so a
+    restricted community's title is never shown there."""
+    uuids = [value for value in ids if _is_uuid(value)]
+    found = Community.objects.alive().filter(uuid__in=uuids).values_list("uuid", "title", "visibility")
+    return {str(uid): title if visibility == PUBLIC else "Restricted community"
+            for uid, title, visibility in found}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def featured_communities(now: datetime.datetime | None = None):

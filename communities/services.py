@@ -426,9 +426,7 @@ def _do_remove_member(membership: Membership) -> None:
 # --- records --------------------------------------------------------------------------------------
 
 def _published_versions(parent: RecordParent) -> list[Record]:
-    # rdm.records has no "versions of a parent" service without a reader; the access value itself is
-    # still read through its access_data().
-    return list(parent.record_set.all())
+    return record_services.parent_versions(parent)
 
 
 def _access_of(obj) -> str:

@@ -14,6 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_POST
 
 from accounts.avatars import group_avatar
+from rdm.search.views import search_context
 
 from . import permissions, queries, roles, services
 from .api.views import cache_policy, logo_response
@@ -105,7 +106,11 @@ def community_new(request):
 
 @community_page
 def community_detail(request, community):
-    return render(request, "communities/detail.html", _context(request, community, "home"))
+    """The front page: profile, and the community's records searched as on /search (same query language,
+    facets and permission filtering), limited to the community."""
+    search, status = search_context(request, scope=queries.community_records_scope(community))
+    return render(request, "communities/detail.html", _context(request, community, "home", **search),
+                  status=status)
 
 
 def community_logo(request, slug):

@@ -21,6 +21,22 @@ def skip_unless_required(reason: str, *flags: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests restore the migrated data (vocabularies, site) before they run.
+
+    Each one empties every table when it ends, so a later one would otherwise find no resource types,
+    and pass or fail depending on test order.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction")
+        if transactional and "serialized_rollback" not in marker.kwargs:
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        elif marker is None and {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
 @pytest.fixture(scope="session")
 def elasticsearch_url() -> str:
     """URL of a reachable Elasticsearch node (RDM_SEARCH_URL); deploy/elasticsearch/start.sh starts one."""

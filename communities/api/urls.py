@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{C}/logo", views.LogoView.as_view(), name="logo"),
     path(f"{C}/members", views.MembersView.as_view(), name="members"),
     path(f"{C}/members/public", views.PublicMembersView.as_view(), name="public_members"),
+    path(f"{C}/records", views.CommunityRecordsView.as_view(), name="records"),
     path(f"{C}/featured", views.CommunityFeaturedView.as_view(), name="community_featured"),
     path(f"{C}/featured/<uuid:featured_id>", views.FeaturedEntryView.as_view(), name="featured_entry"),
 ]

@@ -18,6 +18,8 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rdm.search.api.views import search_request, search_response_body
+
 from .. import permissions, queries, roles, services
 from ..exceptions import CommunityDeleted, SlugMoved
 from ..logos import CONTENT_TYPES
@@ -364,3 +366,20 @@ class FeaturedEntryView(CommunityAPIView):
     def delete(self, request, key, featured_id):
         services.delete_featured(request.user, self.entry())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@JSON_SCHEMA
+class CommunityRecordsView(CommunityAPIView):
+    """GET: the community's published records, searched like ``/api/records`` (``q``, sort, paging,
+    facets, ``allversions``) as the caller, so hits, totals and facet counts hold only what they may read."""
+
+    def get(self, request, key):
+        community = self.community()
+        params = request.query_params.copy()
+        params.pop("community", None)  # the scope is the community in the URL, never widened
+        scope = queries.community_records_scope(community)
+        all_versions = params.get("allversions", "").lower() in ("1", "true")
+        latest = {} if all_versions else {"is_latest": ["true"]}
+        result = search_request("records", params, request.user, extra_params=("allversions",),
+                                default_filters={**latest, **scope})
+        return Response(search_response_body(result, request))

@@ -15,9 +15,14 @@ def featured_communities(limit=6):
 
 @register.inclusion_tag("communities/_branding.html", takes_context=True)
 def record_communities(context, record):
-    """``{% record_communities record %}``: "Part of …" with the communities the viewer may see,
-    the record's default community first."""
+    """``{% record_communities record %}`` (a record, draft, parent or pid): "Part of …" with the
+    communities the viewer may see, the record's default community first."""
     request = context.get("request")
     user = request.user if request else context.get("user")
-    parent = getattr(record, "parent", record)
-    return {"communities": queries.record_communities(user, parent)}
+    if isinstance(record, str):
+        from rdm.records.services import find_parent
+
+        parent = find_parent(record)
+    else:
+        parent = getattr(record, "parent", record)
+    return {"communities": queries.record_communities(user, parent) if parent is not None else []}

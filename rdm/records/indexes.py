@@ -102,7 +102,7 @@ RECORD_FIELDS = (
               boost=2),
     TextField("type", path="metadata.resource_type", extract=_resource_type),
     TextField("publisher", path="metadata.publisher"),
-    TextField("community", path="parent.communities", aliases=("communities",), extract=_communities),
+    KeywordField("community", path="parent.communities", aliases=("communities",), extract=_communities),
     TextField("funder", path="metadata.funding.funder", aliases=("funders",), extract=_funders),
     TextField("award", path="metadata.funding.award", aliases=("awards",), extract=_awards),
     KeywordField("resource_type", path="metadata.resource_type.id"),
@@ -136,6 +136,12 @@ ACCESS_STATUS_LABELS = {
 }
 
 
+def _community_labels(ids: list[str]) -> dict[str, str]:
+    from communities.queries import community_facet_labels
+
+    return community_facet_labels(ids)
+
+
 def _access_status_labels(ids: list[str]) -> dict[str, str]:
     return {value: ACCESS_STATUS_LABELS[value] for value in ids if value in ACCESS_STATUS_LABELS}
 
@@ -146,6 +152,7 @@ RECORD_FACETS = (
     Facet("publication_year", "Publication year", size=50),
     Facet("language", "Languages", labels=_vocabulary_labels("languages")),
     Facet("license", "Licenses", labels=_vocabulary_labels("licenses")),
+    Facet("community", "Communities", labels=_community_labels),
 )
 
 SORT_OPTIONS = {

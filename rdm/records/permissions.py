@@ -1,7 +1,10 @@
 """Who may see and change records. Pages, API and search all ask these functions.
 
-InvenioRDM's rules reduced to day one: owners and staff manage; a restricted record, a draft, or
-restricted (or embargoed) files are visible to managers only. Callers turn "may not read" into 404.
+InvenioRDM's rules: owners, staff and curators of a community holding the record manage it (edit, new
+version, drafts); a restricted record or restricted (or embargoed) files are visible to managers and to
+members of those communities whose role may view restricted records (InvenioRDM's ``can_view``). Callers
+turn "may not read" into 404. Community questions are asked of ``communities.permissions`` (imported
+lazily: the communities app builds on this one).
 """
 
 from django.db.models import Q
@@ -17,27 +20,46 @@ def can_create(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def can_manage(user, parent: RecordParent) -> bool:
-    if not (user and user.is_authenticated):
+def _communities():
+    from communities import permissions as community_permissions
+
+    return community_permissions
+
+
+def can_manage(user, parent: RecordParent | None) -> bool:
+    if parent is None or not (user and user.is_authenticated):
         return False
-    return is_staff(user) or parent.owner_id == user.pk
+    if is_staff(user) or parent.owner_id == user.pk:
+        return True
+    return _communities().can_curate_parent(user, parent)
 
 
-def can_read_record(user, record: Record) -> bool:
-    return record.access_record == PUBLIC or can_manage(user, record.parent)
+def _can_view_restricted(user, parent: RecordParent | None) -> bool:
+    """Managers, and members whose community role may view the community's restricted records."""
+    if parent is None or not (user and user.is_authenticated):
+        return False
+    return can_manage(user, parent) or _communities().can_view_parent_records(user, parent)
 
 
-def can_read_files(user, record: Record | Draft) -> bool:
+def can_read_record(user, record: Record | None) -> bool:
+    if record is None:
+        return False
+    return record.access_record == PUBLIC or _can_view_restricted(user, record.parent)
+
+
+def can_read_files(user, record: Record | Draft | None) -> bool:
+    if record is None:
+        return False
     if isinstance(record, Draft):
         return can_read_draft(user, record)
     if not can_read_record(user, record):
         return False
     files_open = record.access_files == PUBLIC and not record.embargo_active
-    return files_open or can_manage(user, record.parent)
+    return files_open or _can_view_restricted(user, record.parent)
 
 
-def can_read_draft(user, draft: Draft) -> bool:
-    return can_manage(user, draft.parent)
+def can_read_draft(user, draft: Draft | None) -> bool:
+    return draft is not None and can_manage(user, draft.parent)
 
 
 def readable_records_filter(user) -> Q:
@@ -47,17 +69,24 @@ def readable_records_filter(user) -> Q:
     readable = Q(access_record=PUBLIC)
     if user and user.is_authenticated:
         readable |= Q(parent__owner=user)
+        readable |= Q(parent_id__in=_communities().parents_viewable_by(user))
     return readable
 
 
+def _restricted_principals(record: Record) -> list[str]:
+    # Community curators hold the "view" principal too (their role may view), so it covers can_manage.
+    return [f"user:{record.parent.owner_id}", "staff", *_communities().record_view_principals(record.parent)]
+
+
 def read_principals(record: Record) -> list[str]:
-    """Who may read the record, as search-index principals ("public", "user:<id>", "staff")."""
+    """Who may read the record, as search-index principals ("public", "user:<id>", "staff",
+    "community:<uuid>:view")."""
     if record.access_record == PUBLIC:
         return ["public"]
-    return [f"user:{record.parent.owner_id}", "staff"]
+    return _restricted_principals(record)
 
 
 def files_read_principals(record: Record) -> list[str]:
     if record.access_record == PUBLIC and record.access_files == PUBLIC and not record.embargo_active:
         return ["public"]
-    return [f"user:{record.parent.owner_id}", "staff"]
+    return _restricted_principals(record)

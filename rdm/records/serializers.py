@@ -45,7 +45,7 @@ def prefetch_for_dicts(objs: list[Record | Draft]) -> None:
     file entries with their blobs, and the vocabulary titles the metadata refers to."""
     from vocabularies.services import resolve_entry_titles
 
-    prefetch_related_objects(objs, "file_entries__blob")
+    prefetch_related_objects(objs, "file_entries__blob", "parent__community_links__community")
     titles = resolve_entry_titles(ref for obj in objs for ref in vocabulary_refs(obj.metadata))
     for obj in objs:
         obj.prefetched_vocabulary_titles = titles
@@ -147,7 +147,9 @@ def files_list_to_dict(obj: Record | Draft, entries: list[FileEntry]) -> dict:
 
 
 def parent_to_dict(parent, user=None) -> dict:
-    data = {"id": parent.pid, "communities": {}}
+    from communities.queries import parent_communities
+
+    data = {"id": parent.pid, "communities": parent_communities(parent)}
     if permissions.can_manage(user, parent):
         data["access"] = {"owned_by": {"user": str(parent.owner_id)}, "links": []}
     return data

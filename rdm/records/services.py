@@ -136,9 +136,26 @@ def validate_draft(draft: Draft, *, include_files: bool = True) -> dict[str, lis
         access_data(draft), today=timezone.localdate(), published_until=_published_until(draft),
     )
     errors.update(access_errors)
+    errors.update(_community_access_errors(draft))
     if include_files:
         errors.update(_files_errors(draft))
     return errors
+
+
+RESTRICTED_COMMUNITY_RECORD = "Records in a restricted community must be restricted."
+
+
+def _community_access_errors(draft: Draft) -> dict[str, list[str]]:
+    """A restricted community may only hold restricted records (checked when publishing)."""
+    from communities.queries import restricted_communities_of
+
+    if draft.access_record != PUBLIC or draft.parent_id is None:
+        return {}
+    communities = restricted_communities_of(draft.parent)
+    if not communities:
+        return {}
+    names = ", ".join(community.title for community in communities)
+    return {"access.record": [f"{RESTRICTED_COMMUNITY_RECORD} This record is part of: {names}."]}
 
 
 def access_data(obj) -> dict:
@@ -331,6 +348,20 @@ def latest_version(user, pid: str) -> Record:
     return latest
 
 
+def parent_versions(parent: RecordParent) -> list[Record]:
+    """Every published version of ``parent``, newest first, for other apps' rules and indexing (no
+    reader: callers decide what to reveal)."""
+    return list(Record.objects.filter(parent=parent).select_related("parent").order_by("-version_index"))
+
+
+def find_parent(pid: str) -> RecordParent | None:
+    """The parent of the record or draft ``pid`` (no reader: for other apps' display of what the caller
+    already checked, e.g. the landing page's community branding)."""
+    found = Record.objects.filter(pid=pid).select_related("parent").first()
+    found = found or Draft.objects.filter(pid=pid).select_related("parent").first()
+    return found.parent if found else None
+
+
 def latest_draft(parent: RecordParent) -> Draft | None:
     return Draft.objects.filter(parent=parent).order_by("-version_index").first()
 
@@ -347,8 +378,12 @@ def list_user_records(user) -> dict:
 # --- embargoes ------------------------------------------------------------------------------------
 
 def _lift(obj) -> None:
+    from communities.queries import restricted_communities_of
+
     obj.embargo_active = False
-    obj.access_record = PUBLIC
+    # A record in a restricted community stays restricted (only its files open up to its readers).
+    if not restricted_communities_of(obj.parent):
+        obj.access_record = PUBLIC
     obj.access_files = PUBLIC
     _touch(obj)
 

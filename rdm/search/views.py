@@ -31,9 +31,21 @@ PAGE_WINDOW = 2  # page links shown either side of the current page
 
 
 def search_page(request):
+    context, status = search_context(request)
+    return render(request, "search/search.html", context, status=status)
+
+
+def search_context(request, *, scope: dict[str, list[str]] | None = None) -> tuple[dict, int]:
+    """The context of a records search page and its HTTP status (400 for a refused query).
+
+    ``scope`` holds filters the visitor cannot remove or widen (e.g. a community's front page passes
+    ``{"community": [uuid]}``); links and forms keep the current path, so any page can show the results.
+    """
     params = request.GET
     index = get_index(INDEX)
-    filters = {f.field: params.getlist(f.field) for f in index.facets if params.getlist(f.field)}
+    scope = scope or {}
+    filters = {f.field: params.getlist(f.field) for f in index.facets
+               if params.getlist(f.field) and f.field not in scope}
     all_versions = params.get("allversions", "").lower() in ("1", "true")
     context = {
         "q": params.get("q", ""),
@@ -42,21 +54,22 @@ def search_page(request):
         "size_choices": PAGE_SIZES,
         "hidden_filters": [(name, value) for name, values in filters.items() for value in values],
     }
+    latest = {} if all_versions else {"is_latest": ["true"]}
     try:
         result = search(
-            INDEX, context["q"], filters={**filters, **({} if all_versions else {"is_latest": ["true"]})},
+            INDEX, context["q"], filters={**filters, **latest, **scope},
             sort=params.get("sort") or None, page=params.get("page") or 1, size=params.get("size") or None,
             user=request.user,
         )
     except SearchError as error:
         context.update(error=error.detail, error_param=error.param, sort=params.get("sort", ""))
-        return render(request, "search/search.html", context, status=400)
+        return context, 400
     context.update(
         result=result,
         sort=result.sort,
         size=result.size,
         items=[hit_summary(hit) for hit in result.hits],
-        facets=facet_groups(index, result, params),
+        facets=[group for group in facet_groups(index, result, params) if group["field"] not in scope],
         active_filters=active_filters(index, result, filters, params),
         pages=pagination(result, params),
     )
@@ -64,7 +77,7 @@ def search_page(request):
         context["size_choices"] = sorted({*PAGE_SIZES, result.size})
     if result.sort not in PAGE_SORTS:
         context["sort_choices"] = {**PAGE_SORTS, result.sort: index.sort_options[result.sort].title}
-    return render(request, "search/search.html", context)
+    return context, 200
 
 
 def url_with(params, *, drop_page: bool = True, **changes) -> str:

@@ -56,13 +56,13 @@ WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's varia
 
 UPSERT_DOCUMENTS_SQL = f"""
     INSERT INTO {SearchDocument._meta.db_table}
-        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, updated)
-    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, %s
+        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, facet_terms, updated)
+    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, row->>8, %s
     FROM jsonb_array_elements(%s::jsonb) AS row
     ON CONFLICT (index, doc_id) DO UPDATE SET
         document = EXCLUDED.document, text_a = EXCLUDED.text_a, text_b = EXCLUDED.text_b,
         text_c = EXCLUDED.text_c, fields = EXCLUDED.fields, sort_keys = EXCLUDED.sort_keys,
-        keywords = EXCLUDED.keywords, updated = EXCLUDED.updated
+        keywords = EXCLUDED.keywords, facet_terms = EXCLUDED.facet_terms, updated = EXCLUDED.updated
     RETURNING id, doc_id
 """
 DELETE_TERMS_SQL = f"DELETE FROM {SearchTerm._meta.db_table} WHERE document_id = ANY(%s)"
@@ -72,9 +72,11 @@ INSERT_TERMS_SQL = f"""
 """
 
 
+FACET_SEPARATOR = "\x1f"
 FACET_COUNTS_SQL = """
-    SELECT k.term, count(*) FROM ({scope}) AS matched, jsonb_array_elements_text(matched.keywords) AS k(term)
-    WHERE split_part(k.term, ':', 1) = ANY(%s) GROUP BY k.term
+    SELECT k.term, count(*)
+    FROM ({scope}) AS matched, unnest(string_to_array(matched.facet_terms, chr(31))) AS k(term)
+    GROUP BY k.term
 """
 
 
@@ -249,15 +251,23 @@ class DatabaseSearchBackend(BaseSearchBackend):
         readable = documents.filter(self._any_keyword_q(PRINCIPALS_FIELD, request.principals))
         matched = readable.filter(self.query_compiler_class(index).compile(request.tree))
         hits = matched.filter(self._filters_q(request.filters))
-        total = hits.count()
-        window = self._order(hits, request)[request.offset : request.offset + request.size]
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # JIT compiling costs tens of milliseconds and never pays off for these short queries.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+            page, total = self._page(hits, request)
+            aggregations = self._aggregations(matched, request) if request.facets else {}
         return SearchResult(
-            hits=list(window.values_list("document", flat=True)),
-            total=total,
-            aggregations=self._aggregations(matched, request) if request.facets else {},
-            page=request.page,
-            size=request.size,
+            hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
         )
+
+    def _page(self, hits, request: SearchRequest) -> tuple[list[dict], int]:
+        """The page of documents and the total, counted in the same scan (a window over all matches)."""
+        window = self._order(hits, request).annotate(_total=Window(Count("pk")))
+        rows = list(window.values_list("document", "_total")[request.offset : request.offset + request.size])
+        total = rows[0][1] if rows else (hits.count() if request.offset else 0)
+        return [document for document, _ in rows], total
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
         conditions = [
@@ -342,15 +352,16 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def _facet_counts_in_row(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
         """PostgreSQL: one pass over the matched rows' ``keywords``, counting the facet fields' values."""
-        sql, params = scope.values("keywords").query.sql_with_params()
+        sql, params = scope.values("facet_terms").query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(FACET_COUNTS_SQL.format(scope=sql), [*params, [facet.field for facet in facets]])
+            cursor.execute(FACET_COUNTS_SQL.format(scope=sql), params)
             rows = cursor.fetchall()
+        sizes = {facet.field: facet.size for facet in facets}
         found: dict[str, list[tuple[str, int]]] = {}
         for term, count in rows:
             name, _, value = term.partition(":")
-            found.setdefault(name, []).append((value, count))
-        sizes = {facet.field: facet.size for facet in facets}
+            if name in sizes:
+                found.setdefault(name, []).append((value, count))
         return {
             name: sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[: sizes[name]]
             for name, pairs in found.items()
@@ -382,7 +393,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             update_conflicts=True,
             unique_fields=["index", "doc_id"],
             update_fields=["document", "text_a", "text_b", "text_c", "fields", "sort_keys", "keywords",
-                           "updated"],
+                           "facet_terms", "updated"],
         )
         stored = SearchDocument.objects.filter(index=index.name, doc_id__in=[d.doc_id for d in documents])
         pks = dict(stored.values_list("doc_id", "pk"))
@@ -398,7 +409,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """Three statements per batch, whatever its size: one JSON array in, unpacked by the database."""
         batch = [
             [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
-             row.keywords]
+             row.keywords, row.facet_terms]
             for row, _ in prepared
         ]
         with connection.cursor() as cursor:
@@ -430,10 +441,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
                 sort_keys[field.name] = sort_value
         texts = {column: join_parts(parts) for column, parts in columns.items()}
+        facet_fields = {facet.field for facet in index.facets}
+        facet_terms = sorted(keyword_term(name, value) for name, value in keyword_pairs
+                             if name in facet_fields)
         row = SearchDocument(
             index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
-            keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs), updated=now,
-            **texts,
+            keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs),
+            facet_terms=FACET_SEPARATOR.join(facet_terms), updated=now, **texts,
         )
         pairs = date_pairs if keywords_in_row else date_pairs | keyword_pairs
         return row, sorted(pairs)
