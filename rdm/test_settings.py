@@ -14,3 +14,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="rdm-test-media-")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+STATIC_ROOT = tempfile.mkdtemp(prefix="rdm-test-static-")  # whitenoise warns when it is missing

@@ -81,11 +81,12 @@ def test_principals_of_each_kind_of_caller(owner, staff):
     assert principals_for(owner) == ["public", "authenticated", f"user:{owner.pk}"]
     assert principals_for(staff) == ["public", "authenticated", f"user:{staff.pk}", "staff"]
 
+    from rdm.search import services
+
+    registered = list(services._principal_providers)
     register_principal_provider(lambda user: [f"group:{user.pk}-readers"])
     try:
         assert principals_for(owner)[-1] == f"group:{owner.pk}-readers"
         assert principals_for(None) == ["public"]
     finally:
-        from rdm.search import services
-
-        services._principal_providers.clear()
+        services._principal_providers[:] = registered
