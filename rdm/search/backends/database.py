@@ -72,11 +72,14 @@ INSERT_TERMS_SQL = f"""
 """
 
 
-FACET_SEPARATOR = "\x1f"
+# ``facet_terms``: the values of each facet field (in declaration order) joined by U+001F, the fields
+# joined by U+001E. Counting groups each field's value *sets* (one GROUPING SETS pass, no unnesting);
+# multi-valued sets are split and summed in Python, which gives exact per-value counts.
+FIELD_SEPARATOR, VALUE_SEPARATOR = "\x1e", "\x1f"
 FACET_COUNTS_SQL = """
-    SELECT k.term, count(*)
-    FROM ({scope}) AS matched, unnest(string_to_array(matched.facet_terms, chr(31))) AS k(term)
-    GROUP BY k.term
+    SELECT {columns}, count(*) FROM (
+        SELECT {parts} FROM ({scope}) AS matched
+    ) AS facet_values GROUP BY GROUPING SETS ({sets})
 """
 
 
@@ -323,16 +326,16 @@ class DatabaseSearchBackend(BaseSearchBackend):
         counts: dict[str, list[tuple[str, int]]] = {}
         for own_filter, facets in scopes.items():
             scope = matched.filter(self._filters_q(request.filters, exclude=own_filter))
-            counts.update(self._facet_counts(scope, facets))
+            counts.update(self._facet_counts(scope, facets, request.index))
         selected = request.filters
         return {
             facet.field: facet_buckets(facet, counts.get(facet.field, []), selected.get(facet.field, []))
             for facet in request.index.facets
         }
 
-    def _facet_counts(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
+    def _facet_counts(self, scope, facets, index: Index) -> dict[str, list[tuple[str, int]]]:
         if keywords_in_row():
-            return self._facet_counts_in_row(scope, facets)
+            return self._facet_counts_in_row(scope, facets, index)
         fields = [facet.field for facet in facets]
         ranked = (
             SearchTerm.objects.filter(field__in=fields, document__in=scope.values("pk"))
@@ -350,22 +353,26 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 counts.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
         return counts
 
-    def _facet_counts_in_row(self, scope, facets) -> dict[str, list[tuple[str, int]]]:
-        """PostgreSQL: one pass over the matched rows' ``keywords``, counting the facet fields' values."""
+    def _facet_counts_in_row(self, scope, facets, index: Index) -> dict[str, list[tuple[str, int]]]:
+        """PostgreSQL: one pass over the matched rows' ``facet_terms`` counting every facet's value sets."""
+        positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
+        columns = [f"f{positions[facet.field]}" for facet in facets]
+        parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
         sql, params = scope.values("facet_terms").query.sql_with_params()
+        statement = FACET_COUNTS_SQL.format(
+            columns=", ".join(columns), parts=", ".join(parts), scope=sql,
+            sets=", ".join(f"({column})" for column in columns),
+        )
         with connection.cursor() as cursor:
-            cursor.execute(FACET_COUNTS_SQL.format(scope=sql), params)
+            cursor.execute(statement, params)
             rows = cursor.fetchall()
-        sizes = {facet.field: facet.size for facet in facets}
-        found: dict[str, list[tuple[str, int]]] = {}
-        for term, count in rows:
-            name, _, value = term.partition(":")
-            if name in sizes:
-                found.setdefault(name, []).append((value, count))
-        return {
-            name: sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[: sizes[name]]
-            for name, pairs in found.items()
-        }
+        counts: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
+        for *keys, count in rows:
+            position = next(i for i, key in enumerate(keys) if key is not None)
+            field_counts = counts[facets[position].field]
+            for value in keys[position].split(VALUE_SEPARATOR) if keys[position] else ():
+                field_counts[value] = field_counts.get(value, 0) + count
+        return {facet.field: top_values(counts[facet.field], facet.size) for facet in facets}
 
     # Writing.
 
@@ -441,13 +448,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
                 sort_keys[field.name] = sort_value
         texts = {column: join_parts(parts) for column, parts in columns.items()}
-        facet_fields = {facet.field for facet in index.facets}
-        facet_terms = sorted(keyword_term(name, value) for name, value in keyword_pairs
-                             if name in facet_fields)
+        facet_values = {facet.field: [] for facet in index.facets}
+        for name, value in sorted(keyword_pairs):
+            if name in facet_values:
+                facet_values[name].append(value)
+        facet_terms = FIELD_SEPARATOR.join(VALUE_SEPARATOR.join(values) for values in facet_values.values())
         row = SearchDocument(
             index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
             keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs),
-            facet_terms=FACET_SEPARATOR.join(facet_terms), updated=now, **texts,
+            facet_terms=facet_terms, updated=now, **texts,
         )
         pairs = date_pairs if keywords_in_row else date_pairs | keyword_pairs
         return row, sorted(pairs)
@@ -485,6 +494,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
             )
             for row in rows
         }
+
+
+def top_values(counts: dict[str, int], size: int) -> list[tuple[str, int]]:
+    """The ``size`` most frequent values (ties by value), as the SQL ranking elsewhere orders them."""
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:size]
 
 
 def keywords_in_row() -> bool:

@@ -1,10 +1,4 @@
-"""Communities in a real browser: create a community, upload a logo, see it on its front page.
-
-Not collected here (name): it belongs in tests/browser/ as test_community_flow.py. It passes there on its
-own and next to test_deposit_flow.py, but in the full suite a preceding transactional test leaves the live
-server without the restored migration data (Site, vocabularies), which then breaks whichever browser test
-runs next - an infrastructure issue of tests/browser/conftest.py to fix before moving this file.
-"""
+"""Communities in a real browser: create a community, upload a logo, see it on its front page."""
 
 import re
 
