@@ -11,7 +11,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,18 +128,28 @@ def make_staff(email: str) -> User:
     return user
 
 
-def search_users(actor, query: str = "", limit: int = 10):
-    """Findable users, as InvenioRDM: active, confirmed and public (or the actor); at most ``limit``."""
+def search_users(actor, query: str = "", limit: int = 10) -> list[User]:
+    """Findable users, as InvenioRDM v9: active, confirmed and public (or the actor); at most ``limit``.
+
+    Runs on the "users" search index (``accounts.indexes``), which holds an e-mail address only when its
+    owner shows it: a hidden address finds nobody but its owner (staff use the admin). Raises QueryError
+    (a ValidationError keyed "q") for a malformed query.
+    """
+    from rdm.search import search
+
     if not actor.is_authenticated:
         raise PermissionDenied("Log in to search users.")
-    users = User.objects.filter(is_active=True, emailaddress__verified=True)
-    users = users.filter(Q(profile__visibility=Visibility.PUBLIC) | Q(pk=actor.pk))
-    for term in query.split():
-        users = users.filter(
-            Q(username__icontains=term) | Q(email__iexact=term) | Q(profile__full_name__icontains=term)
-            | Q(profile__affiliations__icontains=term)
-        )
-    return users.select_related("profile").distinct().order_by("profile__full_name", "pk")[:limit]
+    result = search("users", query, facets=False, page=1, size=limit, user=actor)
+    ids = [int(hit["id"]) for hit in result.hits]
+    if query.strip().lower() == actor.email and actor.pk not in ids and _is_findable(actor):
+        # One's own hidden address is no secret to oneself; the index only holds public ones.
+        ids = [actor.pk, *ids][:limit]
+    found = {user.pk: user for user in User.objects.filter(pk__in=ids).select_related("profile")}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _is_findable(user) -> bool:
+    return user.is_active and EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 # --- Profile and preferences ---------------------------------------------------------------------

@@ -428,17 +428,23 @@ def main():
         "cpus": os.cpu_count(),
     }
     if "rebuild" not in args.skip:
-        result["rebuild"] = measure_rebuild()
+        _report(result, "rebuild", measure_rebuild())
         _analyze(connection)
     if "drain" not in args.skip:
-        result["drain_after_updates"] = measure_drain(rng)
+        _report(result, "drain_after_updates", measure_drain(rng))
     if "rename" not in args.skip:
-        result["rename_propagation"] = measure_rename(staff_id)
+        _report(result, "rename_propagation", measure_rename(staff_id))
     if "search" not in args.skip:
         _analyze(connection)
-        result["search"] = measure_search(args.repeat)
+        _report(result, "search", measure_search(args.repeat))
     result["load_after"] = os.getloadavg()
     print(json.dumps(result, indent=2))
+
+
+def _report(result: dict, name: str, figures: dict) -> None:
+    """Keep ``figures`` for the final JSON and show them at once (stderr), in case a later step fails."""
+    result[name] = figures
+    print(f"{name}: {json.dumps(figures)}", file=sys.stderr)
 
 
 def _staff_id() -> int:

@@ -7,29 +7,16 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models import Max
 from django.utils import timezone
 
 from rdm.records.models import RecordParent
+from rdm.search import search
+from rdm.search.index import get_index
 
 from . import permissions
-from .models import (
-    PUBLIC,
-    RESTRICTED,
-    TYPE_CHOICES,
-    VISIBILITY_CHOICES,
-    Community,
-    CommunityRecord,
-    live_record_links,
-)
+from .models import PUBLIC, RESTRICTED, Community, CommunityRecord, live_record_links
 
-SORT_OPTIONS = {
-    "newest": ("-created",),
-    "oldest": ("created",),
-    "updated-desc": ("-updated",),
-    "updated-asc": ("updated",),
-    "title": ("title",),
-}
 MAX_PAGE_SIZE = 100
 
 
@@ -110,58 +97,51 @@ def parse_paging(page, size) -> tuple[int, int]:
     return page, size
 
 
-def _matching(queryset, q: str):
-    for term in q.split():
-        queryset = queryset.filter(Q(title__icontains=term) | Q(slug__icontains=term) |
-                                   Q(description__icontains=term))
-    return queryset
-
-
-def _bucket_counts(queryset, name: str, labels: dict) -> dict:
-    counts = queryset.order_by().values(name).annotate(n=Count("pk"))
-    buckets = [{"key": row[name], "doc_count": row["n"], "label": labels.get(row[name], row[name])}
-               for row in counts if row[name]]
-    return {"buckets": sorted(buckets, key=lambda b: (-b["doc_count"], b["key"]))}
-
-
 def _as_list(value) -> list:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def _member_community_ids(user) -> list[str]:
+    communities = Community.objects.alive().filter(permissions.member_filter(user))
+    return [str(uid) for uid in communities.values_list("uuid", flat=True)]
+
+
+def _empty_aggregations() -> dict:
+    index = get_index("communities")
+    return {facet.field: {"label": facet.label, "buckets": []} for facet in index.facets}
+
+
+def _communities_in_order(hits: list[dict]) -> list[Community]:
+    """The live communities of ``hits``, in hit order (a community deleted since it was indexed is left
+    out until the indexer removes it)."""
+    ids = [hit["id"] for hit in hits]
+    found = {str(c.uuid): c for c in Community.objects.alive().filter(uuid__in=ids)}
+    return [found[uid] for uid in ids if uid in found]
+
+
 def search_communities(user, *, q: str = "", sort: str | None = None, type: str | None = None,
                        visibility: str | None = None, page=1, size=10, mine: bool = False) -> CommunitySearch:
-    """Communities the user may see (or belongs to, with ``mine``), with type and visibility facets.
+    """Communities the user may see (or belongs to, with ``mine``), with type and visibility facets,
+    through the "communities" search index.
 
-    Facet counts are computed before the facet filters apply (as a search engine's post filter), and
-    always under the permission filter, so restricted communities never show in counts.
+    The permission filter runs inside the engine, so restricted communities never show in hits, totals or
+    facet counts for those who may not read them; facet counts ignore their own facet's filter (a post
+    filter). Raises ValidationError (keyed "q", "sort", "page"...) on invalid parameters.
     """
     page, size = parse_paging(page, size)
-    q = (q or "").strip()
-    sort = sort or ("bestmatch" if q else "newest")
-    if sort not in SORT_OPTIONS and sort != "bestmatch":
-        raise ValidationError({"sort": [f"Invalid sort option: {sort}."]})
-    base = Community.objects.alive().filter(
-        permissions.member_filter(user) if mine else permissions.readable_filter(user)
-    )
-    base = _matching(base, q)
-    aggregations = {
-        "type": _bucket_counts(base, "type", dict(TYPE_CHOICES)),
-        "visibility": _bucket_counts(base, "visibility", dict(VISIBILITY_CHOICES)),
-    }
-    hits = base
+    filters = {}
     if type:
-        hits = hits.filter(type__in=_as_list(type))
+        filters["type"] = _as_list(type)
     if visibility:
-        hits = hits.filter(visibility__in=_as_list(visibility))
-    if sort == "bestmatch" and q:
-        title_hit = Case(When(title__icontains=q, then=Value(1)), default=Value(0),
-                         output_field=IntegerField())
-        hits = hits.annotate(title_hit=title_hit).order_by("-title_hit", "-created")
-    else:
-        hits = hits.order_by(*SORT_OPTIONS.get(sort, ("-created",)))
-    total = hits.count()
-    start = (page - 1) * size
-    return CommunitySearch(list(hits[start:start + size]), total, page, size, sort, aggregations)
+        filters["visibility"] = _as_list(visibility)
+    if mine:
+        filters["id"] = _member_community_ids(user)
+        if not filters["id"]:
+            sort = sort or ("bestmatch" if (q or "").strip() else "newest")
+            return CommunitySearch([], 0, page, size, sort, _empty_aggregations())
+    result = search("communities", q, filters=filters, sort=sort or None, page=page, size=size, user=user)
+    return CommunitySearch(_communities_in_order(result.hits), result.total, result.page, result.size,
+                           result.sort, result.aggregations)
 
 
 def list_members(actor, community: Community, *, public: bool = False):

@@ -298,7 +298,9 @@ def get_membership(actor, community: Community, member_type: str, member_id) -> 
     """The membership of ``{type, id}`` (user id or group name) in a community the actor may see."""
     memberships = Membership.objects.select_related("community", "user", "group").filter(community=community)
     if member_type == "user":
-        membership = memberships.filter(user_id=_int_or_none(member_id)).first()
+        # A missing id must match nothing: ``user_id=None`` would match every group membership.
+        user_id = _int_or_none(member_id)
+        membership = memberships.filter(user_id=user_id).first() if user_id is not None else None
     elif member_type == "group":
         membership = memberships.filter(group__name=str(member_id)).first()
     else:

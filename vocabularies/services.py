@@ -12,7 +12,7 @@ from .loader import LoadReport, load_default_vocabularies
 from .models import VocabularyEntry, title_in
 from .permissions import can_manage_vocabularies
 from .registry import get_vocabulary_type
-from .signals import entry_renamed
+from .signals import entry_changed, entry_renamed, vocabulary_loaded
 
 ENTRY_ID_PATTERN = re.compile(r"^[^\s/]+$")
 
@@ -82,10 +82,12 @@ def create_entry(
     if errors:
         raise ValidationError(errors)
     position = list_entries(vocabulary).count()
-    return VocabularyEntry.objects.create(
+    entry = VocabularyEntry.objects.create(
         vocabulary=vocabulary, entry_id=entry_id, title=title, description=description or {},
         props=props or {}, tags=tags or [], position=position,
     )
+    notify_changed(entry)
+    return entry
 
 
 @transaction.atomic
@@ -105,6 +107,7 @@ def update_entry(
         if value is not None:
             setattr(entry, name, value)
     entry.save()
+    notify_changed(entry)
     if renamed:
         notify_renamed(entry)
     return entry
@@ -119,6 +122,10 @@ def load_defaults(names: Iterable[str] | None = None) -> dict[str, LoadReport]:
     """System action (migration, command): upsert the default entries; renamed entries are announced."""
     reports = load_default_vocabularies(names=set(names) if names is not None else None)
     for vocabulary, report in reports.items():
+        if report.created or report.updated:
+            transaction.on_commit(
+                lambda name=vocabulary: vocabulary_loaded.send(sender=VocabularyEntry, vocabulary=name)
+            )
         for entry_id in report.renamed:
             notify_renamed(get_entry(vocabulary, entry_id))
     return reports
@@ -136,6 +143,10 @@ def get_entry_for_update(vocabulary: str, entry_id: str) -> VocabularyEntry:
     if entry is None:
         raise Http404(f"No entry {entry_id!r} in vocabulary {vocabulary!r}.")
     return entry
+
+
+def notify_changed(entry: VocabularyEntry) -> None:
+    transaction.on_commit(lambda: entry_changed.send(sender=VocabularyEntry, entry=entry))
 
 
 def notify_renamed(entry: VocabularyEntry) -> None:

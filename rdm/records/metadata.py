@@ -103,6 +103,11 @@ def is_calendar_day(part: str) -> bool:
     return True
 
 
+def is_web_url(value: str) -> bool:
+    """An http(s) URL: links shown on pages must never carry another scheme (javascript: is a script)."""
+    return value.lower().startswith(("https://", "http://")) and idutils.is_url(value)
+
+
 def sanitize_html(value: str) -> str:
     return nh3.clean(value, tags=HTML_TAGS, attributes=HTML_ATTRIBUTES)
 
@@ -418,7 +423,7 @@ def clean_right(value, path, errors):
     if value.get("link"):
         link = clean_string(value["link"], f"{path}.link", errors)
         if link is not DROP:
-            if not idutils.is_url(link):
+            if not is_web_url(link):
                 errors.add(f"{path}.link", "Not a valid URL.")
             cleaned["link"] = link
     return cleaned

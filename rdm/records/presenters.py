@@ -7,6 +7,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from . import permissions, services
+from .metadata import is_web_url
 from .models import Draft, Record
 from .serializers import record_to_dict
 
@@ -125,6 +126,8 @@ def _license(item: dict) -> dict:
 
         entry = vocabularies.get_entry("licenses", item["id"])
         link = link or ((entry.props or {}).get("url", "") if entry else "")
+    # Drafts keep invalid input for display; a link that is not http(s) is never rendered as one.
+    link = link if isinstance(link, str) and is_web_url(link) else ""
     return {"title": _title(item.get("title")) or item.get("id", ""), "link": link}
 
 

@@ -13,11 +13,12 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def make_user(db):
+def make_user(db, django_capture_on_commit_callbacks):
     def make(email="ada@example.org", **kwargs):
         kwargs.setdefault("password", PASSWORD)
         kwargs.setdefault("email_verified", True)
-        return services.create_user(email=email, **kwargs)
+        with django_capture_on_commit_callbacks(execute=True):  # indexes the user, as a commit would
+            return services.create_user(email=email, **kwargs)
 
     return make
 

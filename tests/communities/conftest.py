@@ -54,13 +54,22 @@ class Personas:
 
 
 @pytest.fixture
-def public(db):
-    return Personas("public")
+def committed(db, django_capture_on_commit_callbacks):
+    """``with committed(): ...`` runs the block's on-commit callbacks (signals, then the search indexer)
+    as committing would; tests run in a transaction that is rolled back instead."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
-def restricted(db):
-    return Personas("restricted", slug="secret")
+def public(committed):
+    with committed():
+        return Personas("public")
+
+
+@pytest.fixture
+def restricted(committed):
+    with committed():
+        return Personas("restricted", slug="secret")
 
 
 @pytest.fixture

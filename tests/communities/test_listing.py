@@ -8,14 +8,15 @@ from .conftest import community_data, make_user
 
 
 @pytest.fixture
-def catalogue(db):
-    alice = make_user("alice@example.org")
-    bob = make_user("bob@example.org")
-    services.create_community(alice, community_data("open-ocean", "public", title="Open ocean"))
-    services.create_community(alice, community_data("deep-ocean", "restricted", title="Deep ocean",
-                                                     type={"id": "project"}))
-    services.create_community(bob, community_data("mountains", "public", title="Mountains",
-                                                  type={"id": "event"}))
+def catalogue(committed):
+    with committed():  # indexed after commit, as in production
+        alice = make_user("alice@example.org")
+        bob = make_user("bob@example.org")
+        services.create_community(alice, community_data("open-ocean", "public", title="Open ocean"))
+        services.create_community(alice, community_data("deep-ocean", "restricted", title="Deep ocean",
+                                                         type={"id": "project"}))
+        services.create_community(bob, community_data("mountains", "public", title="Mountains",
+                                                      type={"id": "event"}))
     return alice, bob
 
 
@@ -90,10 +91,11 @@ def test_user_communities_needs_login(client, catalogue):
     assert client.get("/api/user/communities").status_code == 401
 
 
-def test_deleted_community_leaves_listings(client, catalogue):
+def test_deleted_community_leaves_listings(client, catalogue, committed):
     alice, _ = catalogue
     community = services.get_community(alice, "open-ocean")
-    services.delete_community(alice, community)
+    with committed():
+        services.delete_community(alice, community)
     assert "open-ocean" not in slugs(client.get("/api/communities"))
 
 

@@ -184,10 +184,11 @@ def test_my_communities_page_lists_memberships_only(public, restricted):
     assert b"/communities/ocean" not in response.content
 
 
-def test_list_pagination_keeps_filters(db, client):
+def test_list_pagination_keeps_filters(committed, client):
     owner = make_user("many@example.org")
-    for number in range(21):
-        data = {"slug": f"c{number}", "metadata": {"title": f"C {number}", "type": "event"}}
-        services.create_community(owner, data)
+    with committed():
+        for number in range(21):
+            data = {"slug": f"c{number}", "metadata": {"title": f"C {number}", "type": "event"}}
+            services.create_community(owner, data)
     response = client.get("/communities", {"type": "event"})
     assert b'href="?type=event&amp;page=2"' in response.content

@@ -109,7 +109,9 @@ def test_renaming_an_unrelated_vocabulary_queues_nothing(publish, staff, django_
     for callback in callbacks:
         callback()
 
-    assert IndexQueueItem.objects.count() == 0
+    # Only the entry's own document in the vocabularies index: no record embeds a creator role title.
+    queued = IndexQueueItem.objects.values_list("index", "doc_id")
+    assert list(queued) == [("vocabularies", "creatorsroles/editor")]
 
 
 def test_lifting_an_embargo_reaches_the_index(owner, django_capture_on_commit_callbacks):

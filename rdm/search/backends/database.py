@@ -74,7 +74,8 @@ INSERT_TERMS_SQL = f"""
 
 # ``facet_terms``: the values of each facet field (in declaration order) joined by U+001F, the fields
 # joined by U+001E. Counting groups each field's value *sets* (one GROUPING SETS pass, no unnesting);
-# multi-valued sets are split and summed in Python, which gives exact per-value counts.
+# multi-valued sets are split and summed in Python, which gives exact per-value counts. Positions follow
+# the index's declared facets, so changing them needs `manage.py rdm_index rebuild`.
 FIELD_SEPARATOR, VALUE_SEPARATOR = "\x1e", "\x1f"
 FACET_COUNTS_SQL = """
     SELECT {columns}, count(*) FROM (
