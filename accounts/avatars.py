@@ -32,7 +32,7 @@ class Avatar:
     def etag(self) -> str:
         # The letter may be any character; keep the header value plain ASCII without quotes.
         plain = self.letter.isascii() and self.letter.isalnum()
-        letter = self.letter if plain else f"U{ord(self.letter):04X}"
+        letter = self.letter if plain else "U" + "".join(f"{ord(char):04X}" for char in self.letter)
         return f'"{letter}{self.color}"'
 
 

@@ -16,6 +16,7 @@ from .models import Profile, User
 
 user_changed = Signal()
 group_changed = Signal()
+NOT_INDEXED_USER_FIELDS = {"last_login", "password"}  # saved on every login: no search document changes
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.create_profile")
@@ -31,9 +32,10 @@ def _announce(signal: Signal, sender, **kwargs) -> None:
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.user_saved")
 @receiver(post_delete, sender=User, dispatch_uid="accounts.user_deleted")
-def user_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _announce(user_changed, User, user_id=instance.pk)
+def user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields and set(update_fields) <= NOT_INDEXED_USER_FIELDS):
+        return
+    _announce(user_changed, User, user_id=instance.pk)
 
 
 @receiver(post_save, sender=Profile, dispatch_uid="accounts.profile_saved")

@@ -50,6 +50,12 @@ def _labels(mapping: dict):
     return lambda keys: {key: mapping[key] for key in keys if key in mapping}
 
 
+def _role_labels(keys: list[str]) -> dict[str, str]:
+    from .roles import role_title
+
+    return {key: role_title(key) for key in keys}
+
+
 def _chunks(queryset, size: int) -> Iterator[list[str]]:
     chunk = []
     for value in queryset.iterator(chunk_size=size):
@@ -185,7 +191,7 @@ class MembersIndex(Index):
         DateField("updated", sortable=True),
     )
     facets = (
-        Facet("role", "Role"),
+        Facet("role", "Role", labels=_role_labels),
         Facet("visibility", "Visibility", labels=_labels(MEMBER_VISIBILITY_LABELS)),
     )
     sort_options = {

@@ -15,7 +15,7 @@ from rdm.search import search
 from rdm.search.index import get_index
 
 from . import permissions
-from .models import PUBLIC, RESTRICTED, Community, CommunityRecord, live_record_links
+from .models import PUBLIC, RESTRICTED, Community, CommunityRecord, Membership, live_record_links
 
 MAX_PAGE_SIZE = 100
 
@@ -142,6 +142,45 @@ def search_communities(user, *, q: str = "", sort: str | None = None, type: str 
     result = search("communities", q, filters=filters, sort=sort or None, page=page, size=size, user=user)
     return CommunitySearch(_communities_in_order(result.hits), result.total, result.page, result.size,
                            result.sort, result.aggregations)
+
+
+@dataclass
+class MemberSearch:
+    hits: list[Membership]
+    total: int
+    page: int
+    size: int
+    aggregations: dict = field(default_factory=dict)
+
+
+def search_members(actor, community: Community, *, public: bool = False, q: str = "", role=None,
+                   visibility: str | None = None, sort: str | None = None, page=1, size=25) -> MemberSearch:
+    """Members shown to ``actor`` through the "members" index: every member for members (filters ``role``
+    and ``visibility`` "true"|"false"), visible ones otherwise (``public``); sorted by name by default."""
+    if public:
+        _require(permissions.can_read_public_members(actor, community), "You may not see the members.")
+    else:
+        _require(permissions.can_read_members(actor, community), "Only members may see the member list.")
+    page, size = parse_paging(page, size)
+    filters = {"community": [str(community.uuid)]}
+    if public:
+        filters["visibility"] = ["true"]
+    else:
+        if role:
+            filters["role"] = _as_list(role)
+        if visibility in ("true", "false"):
+            filters["visibility"] = [visibility]
+    result = search("members", q, filters=filters, sort=sort or None, page=page, size=size, user=actor)
+    return MemberSearch(_memberships_in_order(community, result.hits), result.total, result.page, result.size,
+                        result.aggregations)
+
+
+def _memberships_in_order(community: Community, hits: list[dict]) -> list[Membership]:
+    """The memberships of ``hits`` (documents carry the membership uuid as ``id``), in hit order."""
+    ids = [hit["id"] for hit in hits]
+    memberships = community.memberships.select_related("user__profile", "group", "community")
+    found = {str(m.uuid): m for m in memberships.filter(uuid__in=ids)}
+    return [found[uid] for uid in ids if uid in found]
 
 
 def list_members(actor, community: Community, *, public: bool = False):

@@ -20,15 +20,14 @@ from rest_framework.views import APIView
 
 from rdm.search.api.views import search_request, search_response_body
 
-from .. import permissions, queries, roles, services
+from .. import permissions, queries, services
 from ..exceptions import CommunityDeleted, SlugMoved
 from ..logos import CONTENT_TYPES
-from ..models import FeaturedCommunity, Membership
+from ..models import FeaturedCommunity
 from ..serializers import (
     api_url,
     community_to_dict,
     featured_entry_to_dict,
-    member_entity,
     member_to_dict,
     public_member_to_dict,
     tombstone,
@@ -242,36 +241,19 @@ def _visible_param(data):
     return visible
 
 
-def _filter_members(memberships, params, *, full: bool) -> list[Membership]:
-    """Filter by name (``q``) and, on the full list only, by role and visibility; sorted by name."""
-    names = {m.pk: member_entity(m)["name"].lower() for m in memberships}
-    found = list(memberships)
-    if full and params.get("role"):
-        found = [m for m in found if m.role in params.getlist("role")]
-    if full and params.get("visibility") in ("true", "false"):
-        found = [m for m in found if m.visible == (params["visibility"] == "true")]
-    query = (params.get("q") or "").strip().lower()
-    if query:
-        found = [m for m in found if query in names[m.pk]]
-    return sorted(found, key=lambda m: names[m.pk])
-
-
-def _role_buckets(memberships) -> dict:
-    counts = {}
-    for membership in memberships:
-        counts[membership.role] = counts.get(membership.role, 0) + 1
-    return {"buckets": [{"key": name, "doc_count": counts[name], "label": roles.role_title(name)}
-                        for name in roles.role_names() if name in counts]}
-
-
-def _members_body(request, memberships, serialize, path: str, *, full: bool = True) -> dict:
-    page, size = paging(request, 25)
-    found = _filter_members(list(memberships), request.query_params, full=full)
-    window = found[(page - 1) * size: page * size]
+def _members_body(request, community, serialize, path: str, *, public: bool = False) -> dict:
+    """Search the "members" index (``q``, ``sort``, ``page``, ``size``; on the full list also ``role`` and
+    ``visibility``) and answer InvenioRDM's shape."""
+    params = request.query_params
+    found = queries.search_members(
+        request.user, community, public=public, q=params.get("q", ""), role=params.getlist("role") or None,
+        visibility=params.get("visibility"), sort=params.get("sort"), page=params.get("page", 1),
+        size=params.get("size", 25),
+    )
     return {
-        "hits": {"hits": [serialize(m) for m in window], "total": len(found)},
-        "aggregations": {"role": _role_buckets(found)},
-        "links": page_links(path, {}, page, size, len(found)),
+        "hits": {"hits": [serialize(m) for m in found.hits], "total": found.total},
+        "aggregations": found.aggregations,
+        "links": page_links(path, {}, found.page, found.size, found.total),
     }
 
 
@@ -279,13 +261,12 @@ def _members_body(request, memberships, serialize, path: str, *, full: bool = Tr
 class MembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
-        memberships = queries.list_members(request.user, community)
         manageable = permissions.manageable_roles(request.user, community)
 
         def serialize(membership):
             return member_to_dict(membership, request.user, manageable=manageable)
 
-        body = _members_body(request, memberships, serialize, f"/communities/{community.uuid}/members")
+        body = _members_body(request, community, serialize, f"/communities/{community.uuid}/members")
         return Response(body)
 
     def post(self, request, key):
@@ -310,9 +291,8 @@ class MembersView(CommunityAPIView):
 class PublicMembersView(CommunityAPIView):
     def get(self, request, key):
         community = self.community()
-        memberships = queries.list_members(request.user, community, public=True)
-        body = _members_body(request, memberships, public_member_to_dict,
-                             f"/communities/{community.uuid}/members/public", full=False)
+        body = _members_body(request, community, public_member_to_dict,
+                             f"/communities/{community.uuid}/members/public", public=True)
         body.pop("aggregations")
         return Response(body)
 

@@ -187,6 +187,9 @@ class Index:
         return f"<Index {self.name}>"
 
 
+# Registered indexes (each app's ``indexes.py``): records and drafts (rdm.records), communities and
+# members (communities), users and groups (accounts), vocabularies (vocabularies). Requests and request
+# events get their indexes ("requests", "request_events") with the requests issue.
 _registry: dict[str, Index] = {}
 
 

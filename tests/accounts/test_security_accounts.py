@@ -119,3 +119,13 @@ def test_session_of_a_deactivated_user_no_longer_authenticates_the_api(ada):
     ada.save()
 
     assert client.get("/api/me").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("full_name", ["ŉ Nobody", "ﬀ Ligature", "ß Street"])
+def test_avatar_renders_for_names_whose_capital_is_two_letters(make_user, full_name):
+    user = make_user("letters@example.org", full_name=full_name, profile_visibility="public")
+
+    response = APIClient().get(f"/api/users/{user.pk}/avatar.svg")
+
+    assert response.status_code == 200
+    assert response["ETag"].isascii()

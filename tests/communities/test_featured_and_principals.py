@@ -65,8 +65,9 @@ def test_member_list_filters_by_role_and_query(public):
     assert by_name["hits"]["total"] == 1
 
 
-def test_member_names_never_fall_back_to_email(public):
-    services.import_member(public.community, public.outsider, "reader")  # no full name, no username
+def test_member_names_never_fall_back_to_email(public, committed):
+    with committed():
+        services.import_member(public.community, public.outsider, "reader")  # no full name, no username
     response = public.client("owner").get(f"/api/communities/{public.community.slug}/members")
     hits = response.json()["hits"]["hits"]
     assert all("@" not in hit["member"]["name"] for hit in hits)

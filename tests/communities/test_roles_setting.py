@@ -20,14 +20,15 @@ CUSTOM_ROLES = [
 
 
 @pytest.fixture
-def custom(db):
+def custom(committed):
     with override_settings(COMMUNITIES_ROLES=CUSTOM_ROLES):
-        chief = make_user("chief@example.org")
-        editor = make_user("editor@example.org", full_name="Ed Editor")
-        viewer = make_user("viewer@example.org")
-        community = services.create_community(chief, community_data("custom", "restricted"))
-        services.import_member(community, editor, "editor")
-        services.import_member(community, viewer, "viewer")
+        with committed():  # indexed after commit, as in production
+            chief = make_user("chief@example.org")
+            editor = make_user("editor@example.org", full_name="Ed Editor")
+            viewer = make_user("viewer@example.org")
+            community = services.create_community(chief, community_data("custom", "restricted"))
+            services.import_member(community, editor, "editor")
+            services.import_member(community, viewer, "viewer")
         yield community, chief, editor, viewer
 
 

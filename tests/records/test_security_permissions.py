@@ -123,6 +123,20 @@ def test_other_user_gets_404_on_every_draft_endpoint(make_draft, other, api_as, 
     assert list(draft.file_entries.values_list("key", flat=True)) == ["data.csv"]
 
 
+def test_pending_edit_of_a_public_record_stays_hidden_from_its_readers(make_record, owner, other, api_as):
+    record = make_record()
+    services.edit_record(owner, record.pid)
+    services.update_draft(owner, record.pid, {"metadata": valid_metadata(title="Unreleased new title")})
+    client = Client()
+    client.force_login(other)
+
+    assert api_as(other).get(f"/api/records/{record.pid}/draft").status_code == 404
+    assert client.get(f"/records/{record.pid}?preview=1").status_code == 404
+    assert client.get(f"/records/{record.pid}/files/data.csv?preview=1").status_code == 404
+    assert "Unreleased new title" not in api_as(other).get(f"/api/records/{record.pid}").content.decode()
+    assert "Unreleased new title" not in client.get(f"/records/{record.pid}").content.decode()
+
+
 def test_other_user_cannot_upload_bytes_into_someone_elses_pending_file(owner, other, api_as):
     draft = services.create_draft(owner, {"metadata": valid_metadata()})
     services.init_files(owner, draft.pid, ["data.csv"])
