@@ -102,6 +102,8 @@ def parse_args():
                         help="keep already seeded records if their number matches --records")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["rebuild", "drain", "rename", "search"], help="skip a measurement")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes for rebuild and drain (as `rdm_index rebuild|drain --workers`)")
     return parser.parse_args()
 
 
@@ -247,7 +249,7 @@ def seed(count: int, rng: random.Random) -> dict:
 # Measurements.
 
 
-def measure_rebuild() -> dict:
+def measure_rebuild(workers: int = 1) -> dict:
     from rdm.search import indexer
     from rdm.search.backends import get_search_backend
     from rdm.search.index import get_index
@@ -256,12 +258,13 @@ def measure_rebuild() -> dict:
     get_search_backend().clear(index)
     _vacuum_search_tables()  # start from compact storage, as on a fresh installation
     started = time.monotonic()
-    written = indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE)
+    written = indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE, workers=workers)
     seconds = time.monotonic() - started
-    return {"documents": written, "seconds": round(seconds, 2), "records_per_s": round(written / seconds)}
+    return {"documents": written, "workers": workers, "seconds": round(seconds, 2),
+            "records_per_s": round(written / seconds)}
 
 
-def measure_drain(rng: random.Random) -> dict:
+def measure_drain(rng: random.Random, workers: int = 1) -> dict:
     """Update 10 000 records (a new revision each) and queue them, then drain the queue."""
     from django.db import transaction
     from django.db.models import F
@@ -277,10 +280,14 @@ def measure_drain(rng: random.Random) -> dict:
         Record.objects.filter(pid__in=pids).update(revision_id=F("revision_id") + 1, updated=timezone.now())
         indexer.enqueue("records", pids)
     queued = time.monotonic()
-    processed = drain_index_queue(batch_size=indexer.DEFAULT_BATCH_SIZE)
+    if workers > 1:  # the path of `rdm_index drain --workers N` (or N Celery worker processes)
+        processed = indexer.drain_queue(batch_size=indexer.DEFAULT_BATCH_SIZE, workers=workers).processed
+    else:
+        processed = drain_index_queue(batch_size=indexer.DEFAULT_BATCH_SIZE)
     drained = time.monotonic()
     return {
-        "updates": len(pids), "processed": processed, "enqueue_seconds": round(queued - started, 2),
+        "updates": len(pids), "workers": workers, "processed": processed,
+        "enqueue_seconds": round(queued - started, 2),
         "drain_seconds": round(drained - queued, 2),
         "records_per_s": round(processed / (drained - queued)),
         "left_in_queue": indexer.IndexQueueItem.objects.count(),
@@ -428,10 +435,10 @@ def main():
         "cpus": os.cpu_count(),
     }
     if "rebuild" not in args.skip:
-        _report(result, "rebuild", measure_rebuild())
+        _report(result, "rebuild", measure_rebuild(args.workers))
         _analyze(connection)
     if "drain" not in args.skip:
-        _report(result, "drain_after_updates", measure_drain(rng))
+        _report(result, "drain_after_updates", measure_drain(rng, args.workers))
     if "rename" not in args.skip:
         _report(result, "rename_propagation", measure_rename(staff_id))
     if "search" not in args.skip:

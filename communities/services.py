@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from rdm.records import permissions as record_permissions
 from rdm.records import services as record_services
 from rdm.records.models import Record, RecordParent
 
@@ -457,6 +458,10 @@ def include_record(actor, community: Community, record: Record | RecordParent) -
     _alive(community)
     _require(permissions.can_curate(actor, community), "You may not add records to this community.")
     parent = record.parent if isinstance(record, Record) else record
+    # Curating a community gives no right over other people's records: joining it would grant the
+    # community's members access to the record. Until inclusion requests exist, only the record's
+    # managers (owners, staff) may bring it in.
+    _require(record_permissions.can_manage(actor, parent), "You may only add records you manage.")
     if community.visibility == RESTRICTED and not _is_all_restricted(parent):
         raise ValidationError({"access.record": [RESTRICTED_HOLDS_RESTRICTED]})
     with transaction.atomic():
@@ -473,6 +478,7 @@ def include_record(actor, community: Community, record: Record | RecordParent) -
 
 
 def remove_record(actor, community: Community, record: Record | RecordParent) -> None:
+    _alive(community)
     _require(permissions.can_curate(actor, community), "You may not remove records from this community.")
     parent = record.parent if isinstance(record, Record) else record
     link = CommunityRecord.objects.filter(community=community, parent=parent).first()

@@ -1,6 +1,5 @@
 """URL map. Each app defines its own page paths (included at the root) and API paths (under /api/)."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -20,7 +19,5 @@ urlpatterns = [
 urlpatterns += [path("api/", include(f"{app}.api.urls")) for app in API_APPS]
 urlpatterns += [path("", include(f"{app}.urls")) for app in PAGE_APPS]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_ROOT directly: every download goes through a view that
+# checks permission (record files, community logos).

@@ -36,3 +36,7 @@ def test_swagger_ui_is_served_without_any_external_host(client):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_uploaded_files_are_not_served_from_media_root(client, settings):
+    assert client.get(settings.MEDIA_URL + "anything.txt").status_code == 404

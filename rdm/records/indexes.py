@@ -183,6 +183,17 @@ class RecordsIndex(Index):
 
         return record_to_dict(obj)
 
+    def compact_document(self, document: dict) -> dict:
+        """The document as the database backend stores it: without links (``expand_document`` adds them)."""
+        from .serializers import without_links
+
+        return without_links(document)
+
+    def expand_document(self, document: dict) -> dict:
+        from .serializers import with_links
+
+        return with_links(document)
+
     def principals(self, obj) -> list[str]:
         from .permissions import read_principals
 
@@ -197,6 +208,10 @@ class RecordsIndex(Index):
         objects = list(self.model.objects.filter(pid__in=ids).select_related("parent"))
         prefetch_for_dicts(objects)
         return {obj.pid: obj for obj in objects}
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """The ``ids`` that ``load`` would return, without loading (orphan checks of rebuild/check)."""
+        return set(self.model.objects.filter(pid__in=ids).values_list("pid", flat=True))
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
         return _chunks(self.model.objects.order_by("pk").values_list("pid", flat=True), chunk_size)

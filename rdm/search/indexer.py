@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import queue
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -81,18 +84,31 @@ class DrainReport:
         return self.indexed + self.deleted
 
 
-def drain_queue(batch_size: int = DEFAULT_BATCH_SIZE, time_budget: float | None = None) -> DrainReport:
+def drain_queue(batch_size: int = DEFAULT_BATCH_SIZE, time_budget: float | None = None,
+                workers: int = 1) -> DrainReport:
     """Index queued items batch by batch until the queue is empty (or ``time_budget`` seconds pass).
 
     A batch that fails is retried item by item; items that still fail stay queued (and are skipped
-    for the rest of this run) so one broken document never blocks the others.
+    for the rest of this run) so one broken document never blocks the others. With ``workers`` > 1,
+    that many processes drain at once (claims skip rows locked by another drain); inside an open
+    transaction it runs inline.
     """
+    if workers > 1 and not connection.in_atomic_block:
+        report = DrainReport()
+        for part in _in_processes(workers, _drain_worker, (batch_size, time_budget), None):
+            report.indexed, report.deleted = report.indexed + part.indexed, report.deleted + part.deleted
+            report.failed.update(part.failed)
+        return report
     report = DrainReport()
     started = time.monotonic()
     while time_budget is None or time.monotonic() - started < time_budget:
         if not _drain_batch(batch_size, report):
             break
     return report
+
+
+def _drain_worker(part: int, parts: int, messages, batch_size: int, time_budget: float | None) -> DrainReport:
+    return drain_queue(batch_size, time_budget)
 
 
 def _drain_batch(batch_size: int, report: DrainReport) -> bool:
@@ -178,29 +194,103 @@ def build_document(index: Index, obj) -> IndexedDocument:
 Progress = Callable[[int], object] | None
 
 
-def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None) -> int:
+def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None,
+            workers: int = 1) -> int:
     """Re-index every object of ``index`` in chunks and drop stored documents that no longer exist.
 
     Existing documents stay searchable throughout (upserts, no truncation), so the site keeps serving.
+    With ``workers`` > 1, that many processes (each with its own database connection) share the ids by
+    hash; inside an open transaction (uncommitted data other connections cannot see) it runs inline.
     """
-    written = 0
-    for ids in index.iter_ids(chunk_size):
-        written += index_ids(index, ids)[0]
-        if progress:
-            progress(len(ids))
+    if workers > 1 and not connection.in_atomic_block:
+        written = sum(_in_processes(workers, _rebuild_worker, (index.name, chunk_size), progress))
+    else:
+        written = _rebuild_part(index, chunk_size, progress)
     remove_orphans(index, chunk_size)
     return written
+
+
+def _rebuild_part(index: Index, chunk_size: int, progress: Progress, part: int = 0, parts: int = 1) -> int:
+    """Index the ids of ``index`` whose hash falls in ``part`` of ``parts`` (all of them by default)."""
+    ids = index.iter_ids(chunk_size)
+    if parts > 1:
+        mine = (doc_id for chunk in ids for doc_id in chunk if zlib.crc32(doc_id.encode()) % parts == part)
+        ids = chunked(mine, chunk_size)
+    written = 0
+    for chunk in ids:
+        written += index_ids(index, chunk)[0]
+        if progress:
+            progress(len(chunk))
+    return written
+
+
+def _rebuild_worker(part: int, parts: int, messages, index_name: str, chunk_size: int) -> int:
+    return _rebuild_part(get_index(index_name), chunk_size, lambda done: messages.put(("progress", done)),
+                         part, parts)
+
+
+def _in_processes(workers: int, target: Callable, args: tuple, progress: Progress) -> list:
+    """Run ``target(part, workers, messages, *args)`` in ``workers`` forked processes; their results.
+
+    Children open their own database connections (the parent's are closed before forking) and report
+    progress and their result through a queue; a failing or vanished child makes the whole run fail.
+    """
+    context = multiprocessing.get_context("fork")
+    messages = context.Queue()
+    connections.close_all()
+    processes = [
+        context.Process(target=_child, args=(target, part, workers, messages, *args), daemon=True)
+        for part in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    results, errors = [], []
+    while len(results) + len(errors) < workers:
+        try:
+            kind, value = messages.get(timeout=1)
+        except queue.Empty:
+            if any(p.exitcode not in (None, 0) for p in processes) and messages.empty():
+                errors.append("a worker process died")
+                break
+            continue
+        if kind == "progress":
+            if progress:
+                progress(value)
+        else:
+            (results if kind == "done" else errors).append(value)
+    for process in processes:
+        process.join()
+    if errors:
+        raise RuntimeError(f"Parallel indexing failed: {'; '.join(errors)}")
+    return results
+
+
+def _child(target: Callable, part: int, parts: int, messages, *args) -> None:
+    try:
+        messages.put(("done", target(part, parts, messages, *args)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        logger.exception("Indexing worker %s failed.", part)
+        messages.put(("error", repr(exc)))
+    finally:
+        connections.close_all()
 
 
 def remove_orphans(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE) -> int:
     backend = get_search_backend()
     orphans = []
     for ids in backend.iter_doc_ids(index, chunk_size):
-        present = index.load(ids)
+        present = existing_ids(index, ids)
         orphans.extend(doc_id for doc_id in ids if doc_id not in present)
     for chunk in chunked(orphans, chunk_size):
         backend.write(index, [], list(chunk))
     return len(orphans)
+
+
+def existing_ids(index: Index, ids: list[str]):
+    """Which of ``ids`` still belong in ``index``: the index's cheap ``existing_ids(ids)`` when it has
+    one (no documents built), else the keys of ``load``."""
+    exists = getattr(index, "existing_ids", None)
+    return exists(ids) if exists else index.load(ids)
 
 
 def queue_status() -> dict:
@@ -249,7 +339,7 @@ def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress
         if progress:
             progress(len(ids))
     for ids in backend.iter_doc_ids(index, chunk_size):
-        present = index.load(ids)
+        present = existing_ids(index, ids)
         report.orphaned.extend(doc_id for doc_id in ids if doc_id not in present)
     return report
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from communities import permissions, queries, services
+from communities.exceptions import CommunityDeleted
 from communities.models import CommunityRecord
 
 
@@ -16,7 +17,7 @@ def test_restricted_community_refuses_public_record(restricted, make_record):
 
 
 def test_restricted_community_accepts_restricted_record(restricted, make_record):
-    record = make_record(restricted.owner, access="restricted")
+    record = make_record(restricted.curator, access="restricted")
     link = services.include_record(restricted.curator, restricted.community, record)
     assert link.parent == record.parent and link.is_default
 
@@ -95,3 +96,23 @@ def test_restricted_communities_of_lists_only_restricted(public, restricted, mak
     services.include_record(public.staff, public.community, record)
     services.include_record(restricted.staff, restricted.community, record)
     assert queries.restricted_communities_of(record.parent) == [restricted.community]
+
+
+def test_curator_cannot_pull_someone_elses_record_into_the_community(public, make_record):
+    record = make_record(public.owner, access="restricted")
+    outsider_record = make_record(public.reader, access="restricted")
+
+    with pytest.raises(PermissionDenied):
+        services.include_record(public.curator, public.community, outsider_record)
+
+    assert not permissions.can_view_parent_records(public.curator, outsider_record.parent)
+    services.include_record(public.owner, public.community, record)  # the record's owner may
+
+
+def test_records_cannot_be_removed_from_a_deleted_community(public, make_record):
+    record = make_record(public.owner)
+    services.include_record(public.staff, public.community, record)
+    services.delete_community(public.owner, public.community)
+
+    with pytest.raises(CommunityDeleted):
+        services.remove_record(public.staff, public.community, record)

@@ -89,7 +89,7 @@ def test_a_community_parameter_cannot_widen_the_scope(corpus):
     other = community_services.create_community(corpus.owner, {
         "slug": "elsewhere", "metadata": {"title": "Elsewhere"}, "access": {"visibility": "public"},
     })
-    community_services.include_record(corpus.owner, other, corpus.elsewhere)
+    community_services.include_record(corpus.staff, other, corpus.elsewhere)
     indexer.drain_queue()
 
     body = api_search(corpus, "anonymous", community=str(other.uuid)).json()
@@ -124,7 +124,7 @@ def test_restricted_community_title_is_not_a_facet_label_on_the_main_search(
     with django_capture_on_commit_callbacks(execute=True):
         record = publish(depositor, "Hidden plankton", access="restricted")
     with django_capture_on_commit_callbacks(execute=True):
-        community_services.include_record(people.owner, people.community, record)
+        community_services.include_record(people.staff, people.community, record)
     indexer.drain_queue()
 
     client = Client()

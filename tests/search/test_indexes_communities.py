@@ -195,3 +195,16 @@ def test_renaming_a_user_reindexes_their_member_documents(world, committed):
     result = search("members", "renamed", user=world.owner)
     assert result.total == 2
     assert member_names(result) == {"Rita Renamed"}
+
+
+def test_member_api_lists_come_from_the_index(world):
+    client = APIClient()
+    public_list = client.get(f"/api/communities/{world.public.slug}/members/public").json()
+    assert [hit["member"]["name"] for hit in public_list["hits"]["hits"]] == ["Olga Owner"]
+    client.force_authenticate(world.reader)
+    full = client.get(f"/api/communities/{world.public.slug}/members", {"visibility": "false"}).json()
+    assert [hit["member"]["name"] for hit in full["hits"]["hits"]] == ["Rita Reader"]
+    assert full["hits"]["hits"][0]["is_current_user"] is True
+    assert {b["key"]: b["doc_count"] for b in full["aggregations"]["visibility"]["buckets"]} == {
+        "true": 1, "false": 1}
+    assert client.get(f"/api/communities/{world.public.slug}/members", {"sort": "loudest"}).status_code == 400

@@ -39,6 +39,9 @@ def page_link(request, page: int, size: int) -> str:
 )
 @api_view(["GET"])
 def list_vocabulary(request, vocabulary):
+    # Stays on the ORM, not the "vocabularies" search index: the default entries arrive by a data
+    # migration (indexed only by `rdm_index rebuild`), and autocompletion needs substring matching on ids
+    # and titles with exact ids first and pages of up to 500 - none of which the index offers as is.
     if get_vocabulary_type(vocabulary) is None:
         raise Http404
     query = request.query_params.get("q") or request.query_params.get("suggest") or ""

@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 
-from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize
+from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize, values_at
 from ..models import SearchDocument, SearchTerm
 from .base import (
     BaseQueryCompiler,
@@ -271,7 +271,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         window = self._order(hits, request).annotate(_total=Window(Count("pk")))
         rows = list(window.values_list("document", "_total")[request.offset : request.offset + request.size])
         total = rows[0][1] if rows else (hits.count() if request.offset else 0)
-        return [document for document, _ in rows], total
+        expand = document_expander(request.index)
+        return [expand(document) for document, _ in rows], total
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
         conditions = [
@@ -379,6 +380,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def write(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # The index is derived data: a crash may lose the last batches' commits, but atomically
+                # with the removal of their queue rows, so those items are simply drained again.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             if delete_ids:
                 self._delete(index, delete_ids)
             if documents:
@@ -435,7 +441,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         keyword_pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
         date_pairs = set()
         for field in index.fields:
-            values = field.values(doc.document)
+            values, sort_value = field_values(field, doc.document)
             if values and (field.searchable or field.kind == TEXT):
                 parts = normalized_parts(values)
                 if field.searchable:
@@ -446,7 +452,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 keyword_pairs.update((field.name, value) for value in values)
             elif field.kind == DATE:
                 date_pairs.update((field.name, value) for value in values)
-            if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
+            if sort_value is not None:
                 sort_keys[field.name] = sort_value
         texts = {column: join_parts(parts) for column, parts in columns.items()}
         facet_values = {facet.field: [] for facet in index.facets}
@@ -454,8 +460,10 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if name in facet_values:
                 facet_values[name].append(value)
         facet_terms = FIELD_SEPARATOR.join(VALUE_SEPARATOR.join(values) for values in facet_values.values())
+        compact = getattr(index, "compact_document", None)
         row = SearchDocument(
-            index=index.name, doc_id=doc.doc_id, document=doc.document, fields=fields, sort_keys=sort_keys,
+            index=index.name, doc_id=doc.doc_id, document=compact(doc.document) if compact else doc.document,
+            fields=fields, sort_keys=sort_keys,
             keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs),
             facet_terms=facet_terms, updated=now, **texts,
         )
@@ -488,13 +496,20 @@ class DatabaseSearchBackend(BaseSearchBackend):
         rows = SearchDocument.objects.filter(index=index.name, doc_id__in=ids).only("doc_id", "document",
                                                                                        "keywords")
         prefix = keyword_term(PRINCIPALS_FIELD, "")
+        expand = document_expander(index)
         return {
             row.doc_id: IndexedDocument(
-                row.doc_id, row.document,
+                row.doc_id, expand(row.document),
                 sorted(term[len(prefix):] for term in row.keywords if term.startswith(prefix)),
             )
             for row in rows
         }
+
+
+def document_expander(index: Index):
+    """Stored document -> hit. An index may store documents compacted (``compact_document``, e.g.
+    without links derived from the id) and declare ``expand_document`` to restore them."""
+    return getattr(index, "expand_document", None) or (lambda document: document)
 
 
 def top_values(counts: dict[str, int], size: int) -> list[tuple[str, int]]:
@@ -506,6 +521,23 @@ def keywords_in_row() -> bool:
     """Whether keyword filters, principals and facets use ``SearchDocument.keywords`` (PostgreSQL: GIN
     and in-row counting) rather than joins on ``SearchTerm`` rows."""
     return connection.vendor == "postgresql"
+
+
+def field_values(field: Field, document: dict) -> tuple[list[str], str | None]:
+    """``field.values(document)`` and, for a sortable field, ``field.sort_value(document)``: the same
+    results as those methods, extracting the raw values once instead of twice."""
+    if type(field).values is not Field.values or type(field).sort_value is not Field.sort_value:
+        return field.values(document), field.sort_value(document) if field.sortable else None
+    raw = field.extract(document) if field.extract else values_at(document, field.path or field.name)
+    raw = raw if isinstance(raw, list) else list(raw)
+    clean = field.clean
+    values = [value for value in map(clean, raw) if value]
+    if not field.sortable:
+        return values, None
+    first = values[0] if values and type(field).clean is Field.clean else next(
+        (value for value in (Field.clean(field, item) for item in raw) if value), None
+    )
+    return values, first.casefold() if first is not None and field.kind == TEXT else first
 
 
 def normalized_parts(values: list[str]) -> list[str]:

@@ -19,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--index", action="append", dest="indexes", metavar="NAME",
                             help="Limit rebuild/check to this index (repeatable). Default: every index.")
         parser.add_argument("--batch-size", type=int, default=indexer.DEFAULT_BATCH_SIZE)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Processes for rebuild/drain, each with its own database connection.")
 
-    def handle(self, *args, action, indexes, batch_size, **options):
+    def handle(self, *args, action, indexes, batch_size, workers, **options):
         self.verbosity = options["verbosity"]
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        self.workers = workers
         try:
             selected = [get_index(name) for name in indexes] if indexes else all_indexes()
         except LookupError as exc:
@@ -37,7 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{index.name}: {counts}, oldest {oldest}")
 
     def do_drain(self, selected, batch_size):
-        report = indexer.drain_queue(batch_size=batch_size)
+        report = indexer.drain_queue(batch_size=batch_size, workers=self.workers)
         self.stdout.write(f"Indexed {report.indexed}, removed {report.deleted}, failed {len(report.failed)}.")
         for message in report.failed.values():
             self.stderr.write(f"  failed: {message}")
@@ -47,7 +52,8 @@ class Command(BaseCommand):
     def do_rebuild(self, selected, batch_size):
         for index in selected:
             with self.progress(index, "rebuild") as bar:
-                written = indexer.rebuild(index, chunk_size=batch_size, progress=bar.update)
+                written = indexer.rebuild(index, chunk_size=batch_size, progress=bar.update,
+                                          workers=self.workers)
             self.stdout.write(f"{index.name}: {written} documents written.")
 
     def do_check(self, selected, batch_size):
