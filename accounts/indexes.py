@@ -20,6 +20,7 @@ from rdm.search.index import (
     KeywordField,
     SortOption,
     TextField,
+    id_chunks,
     register,
 )
 
@@ -38,15 +39,6 @@ def _int_ids(ids: list[str]) -> list[int]:
     return [int(value) for value in map(str, ids) if value.isdigit()]
 
 
-def _chunks(queryset, size: int) -> Iterator[list[str]]:
-    chunk = []
-    for value in queryset.iterator(chunk_size=size):
-        chunk.append(str(value))
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class UsersIndex(Index):
@@ -99,7 +91,7 @@ class UsersIndex(Index):
         return {str(user.pk): user for user in users}
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-        return _chunks(findable_users().order_by("pk").values_list("pk", flat=True), chunk_size)
+        return id_chunks(findable_users().order_by("pk").values_list("pk", flat=True), chunk_size)
 
     def count(self) -> int:
         return findable_users().count()
@@ -133,7 +125,7 @@ class GroupsIndex(Index):
         return {str(group.pk): group for group in Group.objects.filter(pk__in=_int_ids(ids))}
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-        return _chunks(Group.objects.order_by("pk").values_list("pk", flat=True), chunk_size)
+        return id_chunks(Group.objects.order_by("pk").values_list("pk", flat=True), chunk_size)
 
     def count(self) -> int:
         return Group.objects.count()

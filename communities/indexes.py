@@ -8,7 +8,6 @@ Member documents hold the member's display name, so a profile or group rename re
 (``memberships_of``); see ``rdm.search.receivers``.
 """
 
-import re
 import uuid
 from collections.abc import Iterator
 
@@ -23,6 +22,8 @@ from rdm.search.index import (
     KeywordField,
     SortOption,
     TextField,
+    html_text,
+    id_chunks,
     register,
     values_at,
 )
@@ -30,7 +31,6 @@ from rdm.search.index import (
 from .models import TYPE_CHOICES, VISIBILITY_CHOICES, Community, Membership
 
 CHUNK_SIZE = 1000
-_TAG = re.compile(r"<[^>]+>")
 TYPE_LABELS = dict(TYPE_CHOICES)
 VISIBILITY_LABELS = dict(VISIBILITY_CHOICES)
 MEMBER_VISIBILITY_LABELS = {"true": "Public", "false": "Hidden"}
@@ -38,7 +38,7 @@ MEMBER_VISIBILITY_LABELS = {"true": "Public", "false": "Hidden"}
 
 def _description_text(document: dict) -> list[str]:
     descriptions = values_at(document, "metadata.description")
-    return [_TAG.sub(" ", text) for text in descriptions if isinstance(text, str)]
+    return html_text(descriptions)
 
 
 def _organizations(document: dict) -> list[str]:
@@ -56,15 +56,6 @@ def _role_labels(keys: list[str]) -> dict[str, str]:
     return {key: role_title(key) for key in keys}
 
 
-def _chunks(queryset, size: int) -> Iterator[list[str]]:
-    chunk = []
-    for value in queryset.iterator(chunk_size=size):
-        chunk.append(str(value))
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _uuids(ids: list[str]) -> list[uuid.UUID]:
@@ -131,7 +122,7 @@ class CommunitiesIndex(Index):
         return {str(community.uuid): community for community in found}
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-        return _chunks(Community.objects.alive().order_by("pk").values_list("uuid", flat=True), chunk_size)
+        return id_chunks(Community.objects.alive().order_by("pk").values_list("uuid", flat=True), chunk_size)
 
     def count(self) -> int:
         return Community.objects.alive().count()

@@ -4,7 +4,6 @@ Documents are ``record_to_dict`` as the public sees it; who may read them comes 
 ``rdm.records.permissions``. Queries may use the names below, their aliases, or the full paths.
 """
 
-import re
 from collections.abc import Iterator
 
 from rdm.search.index import (
@@ -14,6 +13,8 @@ from rdm.search.index import (
     KeywordField,
     SortOption,
     TextField,
+    html_text,
+    id_chunks,
     register,
     values_at,
 )
@@ -21,13 +22,12 @@ from rdm.search.index import (
 from .models import Draft, Record
 
 CHUNK_SIZE = 1000
-_TAG = re.compile(r"<[^>]+>")
 
 
 def _html_text(document: dict) -> list[str]:
     descriptions = values_at(document, "metadata.description")
     descriptions += values_at(document, "metadata.additional_descriptions.description")
-    return [_TAG.sub(" ", text) for text in descriptions if isinstance(text, str)]
+    return html_text(descriptions)
 
 
 def _resource_type(document: dict) -> list:
@@ -214,7 +214,7 @@ class RecordsIndex(Index):
         return set(self.model.objects.filter(pid__in=ids).values_list("pid", flat=True))
 
     def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-        return _chunks(self.model.objects.order_by("pk").values_list("pid", flat=True), chunk_size)
+        return id_chunks(self.model.objects.order_by("pk").values_list("pid", flat=True), chunk_size)
 
     def count(self) -> int:
         return self.model.objects.count()
@@ -230,7 +230,7 @@ class RecordsIndex(Index):
         # icontains on the JSON list text is a superset for languages/licenses: reindexing a few extra
         # documents is harmless, missing one is not.
         matching = self.model.objects.filter(**{paths[vocabulary]: entry_id}).order_by("pk")
-        return _chunks(matching.values_list("pid", flat=True), CHUNK_SIZE)
+        return id_chunks(matching.values_list("pid", flat=True), CHUNK_SIZE)
 
 
 class DraftsIndex(RecordsIndex):
@@ -244,15 +244,6 @@ class DraftsIndex(RecordsIndex):
         return [f"user:{obj.parent.owner_id}", "staff"]
 
 
-def _chunks(queryset, size: int) -> Iterator[list[str]]:
-    chunk = []
-    for value in queryset.iterator(chunk_size=size):
-        chunk.append(value)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def version_pids(record: Record) -> list[str]:

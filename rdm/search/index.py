@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 TEXT = "text"
 KEYWORD = "keyword"
@@ -218,6 +219,21 @@ def all_indexes() -> list[Index]:
 
 
 # Value helpers shared by the backends.
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(values: list) -> list[str]:
+    """The text of HTML values, tags replaced by spaces, for full-text fields."""
+    return [_TAG.sub(" ", value) for value in values if isinstance(value, str)]
+
+
+def id_chunks(queryset, size: int) -> Iterator[list[str]]:
+    """Stream the ids of a ``values_list(..., flat=True)`` queryset as strings, ``size`` at a time."""
+    ids = (str(value) for value in queryset.iterator(chunk_size=size))
+    while chunk := list(islice(ids, size)):
+        yield chunk
 
 
 def values_at(document, path: str) -> list:
