@@ -6,6 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.urls import reverse
 
+from communities import queries as community_queries
+from communities.models import Community
 from rdm.management.commands.rdm_demo import ADMIN_EMAIL, DEFAULT_PASSWORD, USERS
 from rdm.records import permissions, services
 from rdm.records.models import Draft, Record, RecordFile, RecordParent
@@ -29,6 +31,7 @@ def counts() -> dict:
         "records": Record.objects.count(),
         "drafts": Draft.objects.count(),
         "files": RecordFile.objects.count(),
+        "communities": Community.objects.count(),
     }
 
 
@@ -38,7 +41,7 @@ def owner(email):
 
 def test_demo_creates_users_and_records():
     run_demo()
-    assert counts() == {"users": 4, "parents": 9, "records": 9, "drafts": 1, "files": 12}
+    assert counts() == {"users": 4, "parents": 9, "records": 9, "drafts": 1, "files": 12, "communities": 1}
 
 
 def test_running_the_demo_twice_changes_nothing():
@@ -46,7 +49,7 @@ def test_running_the_demo_twice_changes_nothing():
     before = counts()
     output = run_demo()
     assert counts() == before
-    assert "0 records created now" in output
+    assert "0 records, 0 communities created now" in output
 
 
 def test_the_demo_prints_the_logins():
@@ -103,3 +106,25 @@ def test_the_dataset_has_two_versions_and_the_latest_is_2_0():
     dataset = next(r for r in services.list_user_records(alice)["records"] if r.version_index == 2)
     assert [r.metadata["version"] for r in services.list_versions(alice, dataset.pid)] == ["2.0", "1.0"]
     assert services.latest_version(AnonymousUser(), dataset.pid).pid == dataset.pid
+
+
+def test_the_demo_community_is_featured_and_holds_alices_records(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_demo()
+    featured = community_queries.featured_communities()
+    assert [community.slug for community in featured] == ["ocean-climate"]
+    alice_records = services.list_user_records(owner("alice@example.org"))["records"]
+    in_community = search(
+        "records", "", filters={"community": str(featured[0].uuid), "is_latest": ["true"]},
+        user=AnonymousUser(),
+    )
+    anonymous = AnonymousUser()
+    readable = {record.pid for record in alice_records if permissions.can_read_record(anonymous, record)}
+    assert {hit["id"] for hit in in_community.hits} == readable
+    assert len(readable) >= 2
+
+
+def test_the_demo_indexes_the_default_vocabularies():
+    run_demo()
+    result = search("vocabularies", "dataset", filters={"vocabulary": "resourcetypes"}, user=AnonymousUser())
+    assert result.total >= 1

@@ -14,13 +14,28 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import services as accounts
+from communities import services as communities
 from rdm.records import services as records
+from rdm.search import indexer
+from rdm.search.index import get_index
 
 DEFAULT_PASSWORD = "rdm-demo-password"
 ADMIN_EMAIL = "admin@example.org"
+ALICE_EMAIL = "alice@example.org"
+BOB_EMAIL = "bob@example.org"
+DEMO_COMMUNITY = {
+    "slug": "ocean-climate",
+    "metadata": {
+        "title": "Ocean and Climate Observatory",
+        "type": "project",
+        "description": "<p>Observations and software of the ocean and climate group.</p>",
+    },
+    "access": {"visibility": "public"},
+}
 ORCID_EXAMPLE = "0000-0002-1825-0097"  # ORCID's documented example identifier (Josiah Carberry)
 
 
@@ -239,7 +254,12 @@ class Command(BaseCommand):
         created = sum(
             self.ensure_record(users[spec.owner], spec) for spec in demo_records(timezone.localdate())
         )
-        self.stdout.write(f"Demo data ready ({created} records created now).")
+        community_created = self.ensure_community(users)
+        # Default vocabularies arrive by data migration, before any indexing could run.
+        indexer.rebuild(get_index("vocabularies"))
+        self.stdout.write(
+            f"Demo data ready ({created} records, {int(community_created)} communities created now)."
+        )
         self.print_logins(password)
 
     def ensure_user(self, demo: DemoUser, password: str):
@@ -263,6 +283,22 @@ class Command(BaseCommand):
                 record = records.publish_draft(owner, draft.pid)
                 if spec.new_version:
                     publish_new_version(owner, record.pid, spec)
+        return True
+
+    def ensure_community(self, users: dict) -> bool:
+        """A featured public community owned by Alice, holding her records, with Bob as curator."""
+        admin, alice, bob = (users[email] for email in (ADMIN_EMAIL, ALICE_EMAIL, BOB_EMAIL))
+        try:
+            communities.get_community(admin, DEMO_COMMUNITY["slug"])
+            return False
+        except Http404:
+            pass
+        with transaction.atomic():
+            community = communities.create_community(alice, DEMO_COMMUNITY)
+            communities.add_user_member(admin, community, bob, "curator")
+            for record in records.list_user_records(alice)["records"]:
+                communities.include_record(alice, community, record)
+            communities.set_featured(admin, community, timezone.now())
         return True
 
     def print_logins(self, password: str) -> None:
