@@ -1,8 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rdm.records import services
+from tests.factories import draft_factory, record_factory
 
 
 def valid_metadata(**overrides):
@@ -55,25 +54,12 @@ def viewer(client, owner, other, staff):
 
 @pytest.fixture
 def make_draft(owner):
-    def make(user=None, *, files=True, access=None, **metadata):
-        data = {"metadata": valid_metadata(**metadata), "files": {"enabled": files}}
-        if access is not None:
-            data["access"] = access
-        draft = services.create_draft(user or owner, data)
-        if files:
-            services.add_files(user or owner, draft.pid, [SimpleUploadedFile("data.csv", b"a,b\n1,2\n")])
-        return draft
-
-    return make
+    return draft_factory(owner, valid_metadata)
 
 
 @pytest.fixture
 def make_record(make_draft, owner):
-    def make(user=None, **kwargs):
-        draft = make_draft(user, **kwargs)
-        return services.publish_draft(user or owner, draft.pid)
-
-    return make
+    return record_factory(make_draft, owner)
 
 
 RESTRICTED = {"record": "restricted", "files": "restricted"}
