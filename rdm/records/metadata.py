@@ -64,6 +64,12 @@ class ErrorBag:
 
 # --- vocabularies ---------------------------------------------------------------------------------
 
+def put_clean(cleaned: dict, key: str, value) -> None:
+    """Keep ``value`` under ``key`` unless its cleaner dropped it (its errors are already recorded)."""
+    if value is not DROP:
+        cleaned[key] = value
+
+
 def vocabulary_entry(vocabulary: str, entry_id: str):
     from vocabularies import services as vocabulary_services
 
@@ -282,13 +288,15 @@ def make_creatibutor_cleaner(*, role_required: bool):
         if "person_or_org" not in value:
             errors.add(f"{path}.person_or_org", REQUIRED)
         else:
-            person = clean_person_or_org(value["person_or_org"], f"{path}.person_or_org", errors)
-            if person is not DROP:
-                cleaned["person_or_org"] = person
+            put_clean(
+                cleaned, "person_or_org",
+                clean_person_or_org(value["person_or_org"], f"{path}.person_or_org", errors),
+            )
         if value.get("role"):
-            role = clean_vocabulary_ref(value["role"], f"{path}.role", errors, "creatorsroles")
-            if role is not DROP:
-                cleaned["role"] = role
+            put_clean(
+                cleaned, "role",
+                clean_vocabulary_ref(value["role"], f"{path}.role", errors, "creatorsroles"),
+            )
         elif role_required:
             errors.add(f"{path}.role", REQUIRED)
         if value.get("affiliations"):
@@ -328,19 +336,16 @@ def clean_additional_description(value, path, errors):
     if not require_object(value, path, errors):
         return DROP
     cleaned = {}
-    description = clean_html(value.get("description", ""), f"{path}.description", errors, required=True)
-    if description is not DROP:
-        cleaned["description"] = description
+    put_clean(
+        cleaned, "description",
+        clean_html(value.get("description", ""), f"{path}.description", errors, required=True),
+    )
     if "type" not in value:
         errors.add(f"{path}.type", REQUIRED)
     else:
-        kind = clean_choice_ref(value["type"], f"{path}.type", errors, DESCRIPTION_TYPES)
-        if kind is not DROP:
-            cleaned["type"] = kind
+        put_clean(cleaned, "type", clean_choice_ref(value["type"], f"{path}.type", errors, DESCRIPTION_TYPES))
     if value.get("lang"):
-        lang = clean_vocabulary_ref(value["lang"], f"{path}.lang", errors, "languages")
-        if lang is not DROP:
-            cleaned["lang"] = lang
+        put_clean(cleaned, "lang", clean_vocabulary_ref(value["lang"], f"{path}.lang", errors, "languages"))
     return cleaned
 
 
@@ -348,15 +353,14 @@ def clean_additional_title(value, path, errors):
     if not require_object(value, path, errors):
         return DROP
     cleaned = {}
-    title = clean_string(value.get("title", ""), f"{path}.title", errors, required=True, min_length=3)
-    if title is not DROP:
-        cleaned["title"] = title
+    put_clean(
+        cleaned, "title",
+        clean_string(value.get("title", ""), f"{path}.title", errors, required=True, min_length=3),
+    )
     if "type" not in value:
         errors.add(f"{path}.type", REQUIRED)
     else:
-        kind = clean_choice_ref(value["type"], f"{path}.type", errors, TITLE_TYPES)
-        if kind is not DROP:
-            cleaned["type"] = kind
+        put_clean(cleaned, "type", clean_choice_ref(value["type"], f"{path}.type", errors, TITLE_TYPES))
     return cleaned
 
 
@@ -375,19 +379,13 @@ def clean_date(value, path, errors):
     if not require_object(value, path, errors):
         return DROP
     cleaned = {}
-    date = clean_edtf(value.get("date", ""), f"{path}.date", errors)
-    if date is not DROP:
-        cleaned["date"] = date
+    put_clean(cleaned, "date", clean_edtf(value.get("date", ""), f"{path}.date", errors))
     if "type" not in value:
         errors.add(f"{path}.type", REQUIRED)
     else:
-        kind = clean_choice_ref(value["type"], f"{path}.type", errors, DATE_TYPES)
-        if kind is not DROP:
-            cleaned["type"] = kind
+        put_clean(cleaned, "type", clean_choice_ref(value["type"], f"{path}.type", errors, DATE_TYPES))
     if value.get("description"):
-        description = clean_string(value["description"], f"{path}.description", errors)
-        if description is not DROP:
-            cleaned["description"] = description
+        put_clean(cleaned, "description", clean_string(value["description"], f"{path}.description", errors))
     return cleaned
 
 
@@ -436,13 +434,15 @@ def clean_related_identifier(value, path, errors):
     if "relation_type" not in value:
         errors.add(f"{path}.relation_type", REQUIRED)
     else:
-        relation = clean_choice_ref(value["relation_type"], f"{path}.relation_type", errors, RELATION_TYPES)
-        if relation is not DROP:
-            cleaned["relation_type"] = relation
+        put_clean(
+            cleaned, "relation_type",
+            clean_choice_ref(value["relation_type"], f"{path}.relation_type", errors, RELATION_TYPES),
+        )
     if value.get("resource_type"):
-        resource_type = clean_resource_type(value["resource_type"], f"{path}.resource_type", errors)
-        if resource_type is not DROP:
-            cleaned["resource_type"] = resource_type
+        put_clean(
+            cleaned, "resource_type",
+            clean_resource_type(value["resource_type"], f"{path}.resource_type", errors),
+        )
     return cleaned
 
 
