@@ -2,8 +2,10 @@
 
 InvenioRDM v9 rules: only active users with a confirmed e-mail address are findable; searching needs
 authentication, so a public profile is readable by "authenticated" and a restricted one by the user
-alone (and staff). The e-mail address is put in the document only when its owner made it public: a
-hidden address is neither returned in hits nor matched by any query, for anyone.
+alone (and staff). The e-mail address is shown in the document only when its owner made it public. A
+hidden address is never returned in hits and is matched only by staff, through ``email:`` (as
+InvenioRDM's administration search maps ``email`` to ``email_hidden``): it is kept index-only in the
+"email_hidden" field, which is not part of free-text search and which only staff may query.
 """
 
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from rdm.search.index import (
     AUTHENTICATED,
+    INDEX_ONLY,
     STAFF,
     DateField,
     Index,
@@ -48,7 +51,8 @@ class UsersIndex(Index):
     fields = (
         KeywordField("id"),
         TextField("username", boost=2),
-        TextField("email", boost=2),
+        TextField("email", boost=2, also_matches=("email_hidden",)),
+        TextField("email_hidden", path=f"{INDEX_ONLY}.email", searchable=False, readers=(STAFF,)),
         TextField("full_name", path="profile.full_name", aliases=("name", "fullname"), boost=3,
                   sortable=True),
         TextField("affiliations", path="profile.affiliations", aliases=("affiliation",)),
@@ -74,6 +78,8 @@ class UsersIndex(Index):
         }
         if profile.email_visibility == Visibility.PUBLIC:
             document["email"] = obj.email
+        else:
+            document[INDEX_ONLY] = {"email": obj.email}
         return document
 
     def principals(self, obj) -> list[str]:

@@ -6,6 +6,7 @@ django-guardian object permissions on the community, granted and revoked only by
 """
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -188,3 +189,34 @@ def live_record_links(parent) -> list[CommunityRecord]:
         return sorted(links, key=lambda link: (not link.is_default, link.created))
     links = CommunityRecord.objects.filter(parent=parent, community__deleted_at__isnull=True)
     return list(links.select_related("community").order_by("-is_default", "created"))
+
+
+class CommunityRef(NamedTuple):
+    """What indexing needs of one of a parent's live community links."""
+
+    uuid: str
+    slug: str
+    is_default: bool
+
+
+def live_community_refs(parent) -> list[CommunityRef]:
+    """``live_record_links(parent)`` as refs, in its order; from ``prefetch_live_community_refs`` when a
+    bulk caller ran it (no query then)."""
+    prefetched = getattr(parent, "prefetched_community_refs", None)
+    if prefetched is not None:
+        return prefetched
+    return [CommunityRef(str(link.community.uuid), link.community.slug, link.is_default)
+            for link in live_record_links(parent)]
+
+
+def prefetch_live_community_refs(parents: list) -> None:
+    """Cache ``live_community_refs`` on every parent of an indexing batch, with one query."""
+    found: dict[int, list[CommunityRef]] = {parent.pk: [] for parent in parents}
+    links = CommunityRecord.objects.filter(parent_id__in=list(found), community__deleted_at__isnull=True)
+    rows = links.order_by("-is_default", "created").values_list(
+        "parent_id", "community__uuid", "community__slug", "is_default"
+    )
+    for parent_id, community_uuid, slug, is_default in rows:
+        found[parent_id].append(CommunityRef(str(community_uuid), slug, is_default))
+    for parent in parents:
+        parent.prefetched_community_refs = found[parent.pk]

@@ -13,7 +13,15 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from . import roles
-from .models import OPEN, PUBLIC, Community, CommunityRecord, Membership, live_record_links
+from .models import (
+    OPEN,
+    PUBLIC,
+    Community,
+    CommunityRecord,
+    Membership,
+    live_community_refs,
+    live_record_links,
+)
 from .roles import Role
 
 # guardian codename -> which roles hold it (every member may read the community).
@@ -270,7 +278,7 @@ def _parent_communities(parent) -> list[Community]:
 
 def record_view_principals(parent) -> list[str]:
     """Principals that may read restricted records co-owned by communities (for the records index)."""
-    return [f"community:{community.uuid}:view" for community in _parent_communities(parent)]
+    return [f"community:{ref.uuid}:view" for ref in live_community_refs(parent)]
 
 
 def _any_community_allows(user, parent, codenames: tuple[str, ...]) -> bool:

@@ -15,7 +15,14 @@ from rdm.search import search
 from rdm.search.index import get_index
 
 from . import permissions
-from .models import PUBLIC, RESTRICTED, Community, CommunityRecord, Membership, live_record_links
+from .models import (
+    PUBLIC,
+    RESTRICTED,
+    Community,
+    CommunityRecord,
+    Membership,
+    live_community_refs,
+)
 
 MAX_PAGE_SIZE = 100
 
@@ -34,11 +41,11 @@ def record_communities(user, parent: RecordParent) -> list[Community]:
 
 def parent_communities(parent: RecordParent) -> dict:
     """InvenioRDM's ``parent.communities``: ``{"ids": [uuid, ...], "default": uuid}`` (live ones only)."""
-    links = live_record_links(parent)
-    if not links:
+    refs = live_community_refs(parent)
+    if not refs:
         return {}
-    default = next((str(link.community.uuid) for link in links if link.is_default), None)
-    return {"ids": [str(link.community.uuid) for link in links], "default": default}
+    default = next((ref.uuid for ref in refs if ref.is_default), None)
+    return {"ids": [ref.uuid for ref in refs], "default": default}
 
 
 def restricted_communities_of(parent: RecordParent) -> list[Community]:
@@ -58,6 +65,25 @@ def community_facet_labels(ids: list[str]) -> dict[str, str]:
     found = Community.objects.alive().filter(uuid__in=uuids).values_list("uuid", "title", "visibility")
     return {str(uid): title if visibility == PUBLIC else "Restricted community"
             for uid, title, visibility in found}
+
+
+def parent_community_slugs(parent: RecordParent) -> list[str]:
+    """Slugs of the live communities holding the record (the records index matches ``community:<slug>``);
+    uses the links a bulk caller prefetched."""
+    return [ref.slug for ref in live_community_refs(parent)]
+
+
+def community_ids_for_keys(keys: list[str]) -> list[str]:
+    """Ids for a records-index ``community`` filter given ids or current slugs (one query for the slugs).
+    Unknown keys stay as they are and match nothing; restricted communities resolve too, since the
+    search still filters records by the caller's principals."""
+    slugs = [key.lower() for key in keys if not _is_uuid(key)]
+    if not slugs:
+        return keys
+    found = {slug: str(uid) for slug, uid in
+             Community.objects.alive().filter(slug__in=slugs).values_list("slug", "uuid")}
+    ids = [key if _is_uuid(key) else found.get(key.lower(), key) for key in keys]
+    return list(dict.fromkeys(ids))
 
 
 def _is_uuid(value: str) -> bool:
@@ -171,25 +197,17 @@ def search_members(actor, community: Community, *, public: bool = False, q: str 
         if visibility in ("true", "false"):
             filters["visibility"] = [visibility]
     result = search("members", q, filters=filters, sort=sort or None, page=page, size=size, user=actor)
-    return MemberSearch(_memberships_in_order(community, result.hits), result.total, result.page, result.size,
-                        result.aggregations)
+    hits = _memberships_in_order(community, result.hits, visible_only=public)
+    return MemberSearch(hits, result.total, result.page, result.size, result.aggregations)
 
 
-def _memberships_in_order(community: Community, hits: list[dict]) -> list[Membership]:
-    """The memberships of ``hits`` (documents carry the membership uuid as ``id``), in hit order."""
+def _memberships_in_order(community: Community, hits: list[dict], *,
+                          visible_only: bool = False) -> list[Membership]:
+    """The memberships of ``hits`` (documents carry the membership uuid as ``id``), in hit order. With
+    ``visible_only``, a member who hid themselves since the last drain stays out of the public list."""
     ids = [hit["id"] for hit in hits]
     memberships = community.memberships.select_related("user__profile", "group", "community")
+    if visible_only:
+        memberships = memberships.filter(visible=True)
     found = {str(m.uuid): m for m in memberships.filter(uuid__in=ids)}
     return [found[uid] for uid in ids if uid in found]
-
-
-def list_members(actor, community: Community, *, public: bool = False):
-    """Members shown to ``actor``: every member for members, visible ones otherwise (``public``)."""
-    if public:
-        _require(permissions.can_read_public_members(actor, community), "You may not see the members.")
-    else:
-        _require(permissions.can_read_members(actor, community), "Only members may see the member list.")
-    memberships = community.memberships.select_related("user", "group", "community")
-    if public:
-        memberships = memberships.filter(visible=True)
-    return memberships.order_by("created")

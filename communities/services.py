@@ -98,7 +98,7 @@ def _touch(community: Community, **fields) -> Community:
     community.updated = timezone.now()
     community.revision_id += 1
     community.save()
-    send_on_commit(community_changed, Community, community=community)
+    send_on_commit(community_changed, Community, community=community, changed=tuple(fields))
     return community
 
 

@@ -1,6 +1,7 @@
 """Community signals, sent once the transaction commits so listeners (the indexer) see committed state.
 
-- ``community_changed(sender=Community, community=...)``: created, updated, renamed, logo, deleted.
+- ``community_changed(sender=Community, community=..., changed=(field names...))``: created, updated,
+  renamed, logo, deleted; ``changed`` names the model fields that changed (empty on creation).
 - ``membership_changed(sender=Membership, community=..., user=... | None, group=... | None)``: a member
   was added, changed role or visibility, or removed: what that principal may see changed.
 - ``community_records_changed(sender=CommunityRecord, community=..., parent=...)``: a record joined or

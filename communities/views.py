@@ -131,30 +131,55 @@ def community_logo(request, slug):
 
 # --- members --------------------------------------------------------------------------------------
 
+MEMBERS_PAGE_SIZE = 25
+
+
 def _member_rows(request, community, memberships):
+    """Rows in the order given (the search's: by name, or best match for a query)."""
     manageable = permissions.manageable_roles(request.user, community)
-    rows = []
-    for membership in memberships:
-        rows.append({
-            "membership": membership,
-            "entity": member_entity(membership),
-            "role_title": roles.role_title(membership.role),
-            "own": permissions.is_own_membership(request.user, membership),
-            "can_update": permissions.can_update_member(request.user, membership, manageable=manageable),
-        })
-    return sorted(rows, key=lambda row: row["entity"]["name"].lower())
+    return [{
+        "membership": membership,
+        "entity": member_entity(membership),
+        "role_title": roles.role_title(membership.role),
+        "own": permissions.is_own_membership(request.user, membership),
+        "can_update": permissions.can_update_member(request.user, membership, manageable=manageable),
+    } for membership in memberships]
+
+
+def _search_members(request, community, full: bool):
+    """The "members" index as the API searches it: every member for members (with the role filter),
+    publicly listed ones otherwise."""
+    params = request.GET
+    return queries.search_members(
+        request.user, community, public=not full, q=params.get("q", ""),
+        role=(params.getlist("role") or None) if full else None, page=params.get("page", 1),
+        size=MEMBERS_PAGE_SIZE,
+    )
 
 
 @community_page
 def community_members(request, community):
     full = permissions.can_read_members(request.user, community)
-    memberships = queries.list_members(request.user, community, public=not full)
     manageable = permissions.manageable_roles(request.user, community)
     context = _context(
-        request, community, "members", rows=_member_rows(request, community, memberships), full=full,
+        request, community, "members", full=full, q=request.GET.get("q", ""),
+        selected_roles=request.GET.getlist("role") if full else [],
         role_choices=[(name, title) for name, title in roles.choices() if name in manageable],
         groups=Group.objects.order_by("name") if manageable and settings.COMMUNITIES_GROUPS_ENABLED else [],
         roles=roles.all_roles(),
+    )
+    try:
+        found = _search_members(request, community, full)
+    except ValidationError as error:
+        context["errors"] = error.messages
+        return render(request, "communities/members.html", context, status=400)
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    context.update(
+        rows=_member_rows(request, community, found.hits), total=found.total, kept_query=kept.urlencode(),
+        role_facet=_facet_links(request, found).get("role", []) if full else [],
+        pages={"next": found.page + 1 if found.page * found.size < found.total else None,
+               "prev": found.page - 1 if found.page > 1 else None},
     )
     return render(request, "communities/members.html", context)
 

@@ -214,6 +214,9 @@ RDM_SEARCH_MAX_QUERY_TERMS = env.int("RDM_SEARCH_MAX_QUERY_TERMS", default=64)
 RDM_SEARCH_DEFAULT_PAGE_SIZE = 10
 RDM_SEARCH_MAX_PAGE_SIZE = env.int("RDM_SEARCH_MAX_PAGE_SIZE", default=100)
 RDM_SEARCH_MAX_RESULT_WINDOW = env.int("RDM_SEARCH_MAX_RESULT_WINDOW", default=10_000)  # page * size
+# Database backend: totals and facet counts are cached (CACHES["default"]) under a token that changes
+# with every write to the index, like Elasticsearch's shard request cache. 0 switches it off.
+RDM_SEARCH_CACHE_SECONDS = env.int("RDM_SEARCH_CACHE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["drain-index-queue"] = {
     "task": "rdm.search.tasks.drain_index_queue",
     "schedule": 5.0,  # seconds; each enqueue also starts a drain on commit, this catches the rest

@@ -27,7 +27,7 @@ class VocabulariesIndex(Index):
     name = "vocabularies"
     fields = (
         KeywordField("vocabulary", path="type", aliases=("type",)),
-        KeywordField("id", searchable=True),
+        KeywordField("id", searchable=True, sortable=True),
         TextField("title", extract=_titles, boost=3, sortable=True),
         TextField("description", extract=lambda document: list((document.get("description") or {}).values())),
         KeywordField("tags", aliases=("tag",)),
@@ -37,13 +37,15 @@ class VocabulariesIndex(Index):
     )
     facets = (Facet("vocabulary", "Vocabulary"), Facet("tags", "Tags"))
     sort_options = {
-        "bestmatch": SortOption("Best match", (("_score", "desc"), ("title", "asc"))),
+        "bestmatch": SortOption("Best match", (("_score", "desc"), ("position", "asc"))),
+        "position": SortOption("Display order", (("position", "asc"), ("id", "asc"))),
         "title": SortOption("Title", (("title", "asc"),)),
         "newest": SortOption("Newest", (("created", "desc"),)),
         "updated-desc": SortOption("Recently updated", (("updated", "desc"),)),
     }
-    default_sort = "title"
+    default_sort = "position"
     default_sort_with_query = "bestmatch"
+    seeded_by_migrations = True  # the default entries arrive by a data migration
 
     def to_document(self, obj) -> dict:
         document = {

@@ -15,6 +15,7 @@ from .registry import get_vocabulary_type
 from .signals import entry_changed, entry_renamed, vocabulary_loaded
 
 ENTRY_ID_PATTERN = re.compile(r"^[^\s/]+$")
+SUGGEST_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # ids a prefix query can hold unescaped
 
 
 # --- Look-ups -------------------------------------------------------------------------------------
@@ -35,6 +36,36 @@ def search_entries(vocabulary: str, query: str = "") -> QuerySet:
         exact_id_first = Case(When(entry_id__iexact=query, then=Value(0)), default=Value(1))
         entries = entries.order_by(exact_id_first, "position", "entry_id")
     return entries
+
+
+def search_vocabulary(vocabulary: str, *, q: str = "", suggest: str = "", tags: list[str] | None = None,
+                      sort: str | None = None, page=1, size=None, max_size: int = 500):
+    """Entries of ``vocabulary`` through the "vocabularies" search index (entries are public).
+
+    ``q`` is the query language; ``suggest`` (autocompletion) matches entries whose title words start
+    with the typed words, or whose id starts with the typed text; both may be given. Without a query the
+    entries come in display order. Raises the search layer's ValidationErrors keyed by the parameter.
+    """
+    from rdm.search import search
+
+    parts = [f"({text})" for text in (q.strip(), suggest_query(suggest)) if text]
+    filters = {"vocabulary": [vocabulary], **({"tags": tags} if tags else {})}
+    return search("vocabularies", " AND ".join(parts), filters=filters, facets=False, sort=sort,
+                  page=page, size=size, max_size=max_size)
+
+
+def suggest_query(text: str) -> str:
+    """Prefix matching as a query: every title word prefixed (``germ`` finds "German"), or the id."""
+    from rdm.search.index import tokenize
+
+    words = tokenize(text or "")
+    if not words:
+        return ""
+    alternatives = [" AND ".join(f"title:{word}*" for word in words)]
+    typed = (text or "").strip().lower()
+    if SUGGEST_ID_PATTERN.match(typed):
+        alternatives.append(f"id:{typed}*")
+    return " OR ".join(f"({alternative})" for alternative in alternatives)
 
 
 def resolve_title(vocabulary: str, entry_id: str, lang: str = "en") -> str | None:

@@ -7,6 +7,7 @@ Documents are ``record_to_dict`` as the public sees it; who may read them comes 
 from collections.abc import Iterator
 
 from rdm.search.index import (
+    INDEX_ONLY,
     DateField,
     Facet,
     Index,
@@ -78,10 +79,9 @@ def _awards(document: dict) -> list:
 
 
 def _communities(document: dict) -> list:
+    """Community ids only: the facet counts them (slugs are the separate "community_slug" field)."""
     communities = document.get("parent", {}).get("communities", {})
-    entries = communities.get("entries", []) if isinstance(communities, dict) else []
-    ids = communities.get("ids", []) if isinstance(communities, dict) else []
-    return ids + [value for entry in entries for value in (entry.get("slug"), entry.get("id")) if value]
+    return communities.get("ids", []) if isinstance(communities, dict) else []
 
 
 def _publication_year(document: dict) -> list:
@@ -102,7 +102,9 @@ RECORD_FIELDS = (
               boost=2),
     TextField("type", path="metadata.resource_type", extract=_resource_type),
     TextField("publisher", path="metadata.publisher"),
-    KeywordField("community", path="parent.communities", aliases=("communities",), extract=_communities),
+    KeywordField("community", path="parent.communities", aliases=("communities",), extract=_communities,
+                 also_matches=("community_slug",)),
+    KeywordField("community_slug", path=f"{INDEX_ONLY}.community_slugs"),
     TextField("funder", path="metadata.funding.funder", aliases=("funders",), extract=_funders),
     TextField("award", path="metadata.funding.award", aliases=("awards",), extract=_awards),
     KeywordField("resource_type", path="metadata.resource_type.id"),
@@ -179,9 +181,25 @@ class RecordsIndex(Index):
     model = Record
 
     def to_document(self, obj) -> dict:
+        from communities.queries import parent_community_slugs
+
         from .serializers import record_to_dict
 
-        return record_to_dict(obj)
+        document = record_to_dict(obj)
+        # The record JSON names its communities by id (InvenioRDM v9); ``community:<slug>`` needs the
+        # slugs too. A slug change re-queues the community's records (rdm.search.receivers).
+        slugs = parent_community_slugs(obj.parent)
+        if slugs:
+            document[INDEX_ONLY] = {"community_slugs": slugs}
+        return document
+
+    def filter_values(self, name: str, values: list[str]) -> list[str]:
+        """The ``community`` filter takes slugs as well as ids (facet buckets are ids)."""
+        if name != "community":
+            return values
+        from communities.queries import community_ids_for_keys
+
+        return community_ids_for_keys(values)
 
     def compact_document(self, document: dict) -> dict:
         """The document as the database backend stores it: without links (``expand_document`` adds them)."""
@@ -205,8 +223,8 @@ class RecordsIndex(Index):
     def load(self, ids: list[str]) -> dict[str, object]:
         from .serializers import prefetch_for_dicts
 
-        objects = list(self.model.objects.filter(pid__in=ids).select_related("parent"))
-        prefetch_for_dicts(objects)
+        objects = list(self.model.objects.filter(pid__in=ids).order_by())
+        prefetch_for_dicts(objects)  # and their parents
         return {obj.pid: obj for obj in objects}
 
     def existing_ids(self, ids: list[str]) -> set[str]:

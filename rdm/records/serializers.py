@@ -1,10 +1,13 @@
 """InvenioRDM-shaped JSON for drafts and records: used by the API, the JSON export and the indexer."""
 
+import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 
 from . import permissions
 from .metadata import vocabulary_title
-from .models import Draft, DraftFile, FileEntry, Record
+from .models import Draft, DraftFile, FileEntry, Record, RecordParent
 from .services import access_data, latest_draft
 
 DEREFERENCED = {"resource_type": "resourcetypes"}
@@ -40,35 +43,59 @@ def record_to_dict(obj: Record | Draft, user=None) -> dict:
 
 
 def prefetch_for_dicts(objs: list[Record | Draft]) -> None:
-    """Load what ``record_to_dict`` needs for many objects in a few queries (an indexing batch):
-    file entries with their blobs, and the vocabulary titles the metadata refers to."""
+    """Load what ``record_to_dict`` and ``read_principals`` need for many objects (an indexing batch) in a
+    fixed number of queries: the parents, then as plain values the file facts, the parents' live
+    communities, the vocabulary titles the metadata refers to and, for drafts, each parent's latest draft."""
+    from communities.models import prefetch_live_community_refs
     from vocabularies.services import resolve_entry_titles
 
-    _prefetch_reverse(objs, "file_entries", "blob")
-    parents = list({obj.parent_id: obj.parent for obj in objs}.values())
-    _prefetch_reverse(parents, "community_links", "community")
+    parents = _attach_parents(objs)
+    prefetch_live_community_refs(parents)
+    _prefetch_file_facts(objs)
+    _prefetch_latest_drafts([obj for obj in objs if isinstance(obj, Draft)])
     titles = resolve_entry_titles(ref for obj in objs for ref in vocabulary_refs(obj.metadata))
     for obj in objs:
         obj.prefetched_vocabulary_titles = titles
 
 
-def _prefetch_reverse(objs: list, relation: str, select: str) -> None:
-    """What ``prefetch_related_objects(objs, f"{relation}__{select}")`` caches, in one query (joined
-    with ``select``) and without building a queryset per object, which dominated indexing batches."""
-    by_type: dict[type, list] = {}
+def _attach_parents(objs: list[Record | Draft]) -> list[RecordParent]:
+    """Give every object its parent, one instance per parent (versions in a batch share it, so it is
+    prefetched once); the parents not loaded yet come in one query. (Joining them into the objects'
+    query would save that query, but PostgreSQL answers the join by scanning the whole parent table.)"""
+    parents: dict[int, RecordParent] = {}
     for obj in objs:
-        by_type.setdefault(type(obj), []).append(obj)
-    for model, instances in by_type.items():
-        rel = model._meta.get_field(relation)
-        found: dict[int, list] = {obj.pk: [] for obj in instances}
-        rows = rel.related_model._default_manager.filter(**{f"{rel.field.name}__in": instances})
-        owners = {obj.pk: obj for obj in instances}
-        for row in rows.select_related(select):
-            owner_pk = getattr(row, rel.field.attname)
-            rel.field.set_cached_value(row, owners[owner_pk])
-            found[owner_pk].append(row)
-        for obj in instances:
-            obj.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = found[obj.pk]
+        if type(obj).parent.is_cached(obj):
+            parents.setdefault(obj.parent_id, obj.parent)
+    parents.update(RecordParent.objects.in_bulk({obj.parent_id for obj in objs} - parents.keys()))
+    for obj in objs:
+        obj._meta.get_field("parent").set_cached_value(obj, parents[obj.parent_id])
+    return list(parents.values())
+
+
+def _prefetch_file_facts(objs: list[Record | Draft]) -> None:
+    """Cache ``file_facts`` on every object: one query per model (records, drafts)."""
+    for model in {type(obj) for obj in objs}:
+        owners = {obj.pk: obj for obj in objs if type(obj) is model}
+        found: dict[int, list[FileFacts]] = {pk: [] for pk in owners}
+        entries = model._meta.get_field("file_entries")
+        owner_column = entries.field.attname
+        rows = entries.related_model._default_manager.filter(**{f"{owner_column}__in": list(owners)})
+        for owner_pk, *facts in rows.values_list(owner_column, *FileFacts.COLUMNS):
+            found[owner_pk].append(FileFacts(*facts))
+        for pk, obj in owners.items():
+            obj.prefetched_file_facts = found[pk]
+
+
+def _prefetch_latest_drafts(drafts: list[Draft]) -> None:
+    """What ``latest_draft(draft.parent)`` answers, for every parent of ``drafts`` in one query."""
+    if not drafts:
+        return
+    latest: dict[int, int] = {}
+    rows = Draft.objects.filter(parent_id__in={draft.parent_id for draft in drafts})
+    for parent_id, pk in rows.order_by("parent_id", "-version_index").values_list("parent_id", "pk"):
+        latest.setdefault(parent_id, pk)
+    for draft in drafts:
+        draft.prefetched_latest_draft_pk = latest.get(draft.parent_id)
 
 
 def vocabulary_refs(metadata) -> list[tuple[str, str]]:
@@ -114,49 +141,77 @@ def _with_title(ref: dict, vocabulary: str, titles: dict | None = None) -> dict:
     return {**ref, "title": title} if title is not None else dict(ref)
 
 
+class FileFacts(NamedTuple):
+    """What the JSON says about a file entry: read from a model (``of``) or, for a batch, straight from the
+    ``COLUMNS`` of one query (no model instances)."""
+
+    key: str
+    status: str
+    created: datetime.datetime
+    updated: datetime.datetime
+    blob_id: int | None
+    size: int | None
+    checksum: str | None
+    mimetype: str | None
+
+    COLUMNS = ("key", "status", "created", "updated", "blob_id", "blob__size", "blob__checksum",
+               "blob__mimetype")
+
+    @classmethod
+    def of(cls, entry: FileEntry) -> "FileFacts":
+        blob = entry.blob
+        if blob is None:
+            return cls(entry.key, entry.status, entry.created, entry.updated, None, None, None, None)
+        return cls(entry.key, entry.status, entry.created, entry.updated, blob.pk, blob.size, blob.checksum,
+                   blob.mimetype)
+
+
+def file_facts(obj: Record | Draft) -> list[FileFacts]:
+    """Facts of ``obj``'s file entries, by key: prefetched for a batch, else queried."""
+    prefetched = getattr(obj, "prefetched_file_facts", None)
+    if prefetched is not None:
+        return prefetched
+    return [FileFacts.of(entry) for entry in obj.file_entries.select_related("blob")]
+
+
 def files_summary(obj: Record | Draft, user=None) -> dict:
-    if "file_entries" in getattr(obj, "_prefetched_objects_cache", {}):
-        entries = list(obj.file_entries.all())
-    else:
-        entries = list(obj.file_entries.select_related("blob"))
+    entries = file_facts(obj)
     summary = {
         "enabled": obj.files_enabled,
         "count": len(entries),
-        "total_bytes": sum(entry.blob.size for entry in entries if entry.blob),
+        "total_bytes": sum(entry.size for entry in entries if entry.blob_id is not None),
         "order": [],
     }
     if permissions.can_read_files(user, obj):
-        summary["entries"] = {entry.key: file_to_dict(entry, obj) for entry in entries}
+        draft = isinstance(obj, Draft)
+        summary["entries"] = {entry.key: file_facts_to_dict(entry, obj.pid, draft=draft) for entry in entries}
     return summary
 
 
 def file_to_dict(entry: FileEntry, obj: Record | Draft) -> dict:
-    blob = entry.blob
+    return file_facts_to_dict(FileFacts.of(entry), obj.pid, draft=isinstance(entry, DraftFile))
+
+
+def file_facts_to_dict(entry: FileFacts, pid: str, *, draft: bool) -> dict:
     data = {
         "key": entry.key,
         "status": entry.status,
         "created": entry.created.isoformat(),
         "updated": entry.updated.isoformat(),
         "metadata": None,
-        "links": file_links(entry, obj),
+        "links": file_links_for(pid, entry.key, draft=draft),
     }
-    if blob is not None:
-        data.update(checksum=blob.checksum or None, size=blob.size, mimetype=blob.mimetype)
+    if entry.blob_id is not None:
+        data.update(checksum=entry.checksum or None, size=entry.size, mimetype=entry.mimetype)
     return data
-
-
-def file_links(entry: FileEntry, obj: Record | Draft) -> dict:
-    return file_links_for(obj.pid, entry.key, draft=isinstance(entry, DraftFile))
 
 
 def file_links_for(pid: str, key: str, *, draft: bool) -> dict:
     if draft:
-        base = f"/records/{pid}/draft/files/{key}"
-        return {
-            "self": api_url(base), "content": api_url(f"{base}/content"), "commit": api_url(f"{base}/commit"),
-        }
-    base = f"/records/{pid}/files/{key}"
-    return {"self": api_url(base), "content": api_url(f"{base}/content")}
+        base = api_url(f"/records/{pid}/draft/files/{key}")
+        return {"self": base, "content": f"{base}/content", "commit": f"{base}/commit"}
+    base = api_url(f"/records/{pid}/files/{key}")
+    return {"self": base, "content": f"{base}/content"}
 
 
 def files_list_to_dict(obj: Record | Draft, entries: list[FileEntry]) -> dict:
@@ -181,10 +236,16 @@ def parent_to_dict(parent, user=None) -> dict:
 
 def versions_info(obj: Record | Draft) -> dict:
     if isinstance(obj, Draft):
-        latest = latest_draft(obj.parent)
-        return {"index": obj.version_index, "is_latest": False,
-                "is_latest_draft": latest is not None and latest.pk == obj.pk}
+        is_latest_draft = _latest_draft_pk(obj) == obj.pk
+        return {"index": obj.version_index, "is_latest": False, "is_latest_draft": is_latest_draft}
     return {"index": obj.version_index, "is_latest": obj.is_latest, "is_latest_draft": True}
+
+
+def _latest_draft_pk(draft: Draft) -> int | None:
+    if hasattr(draft, "prefetched_latest_draft_pk"):
+        return draft.prefetched_latest_draft_pk
+    latest = latest_draft(draft.parent)
+    return latest.pk if latest is not None else None
 
 
 def record_links(record: Record) -> dict:
@@ -192,14 +253,15 @@ def record_links(record: Record) -> dict:
 
 
 def record_links_for(pid: str) -> dict:
+    api, html = api_url(f"/records/{pid}"), absolute(f"/records/{pid}")
     return {
-        "self": api_url(f"/records/{pid}"),
-        "self_html": absolute(f"/records/{pid}"),
-        "draft": api_url(f"/records/{pid}/draft"),
-        "files": api_url(f"/records/{pid}/files"),
-        "versions": api_url(f"/records/{pid}/versions"),
-        "latest": api_url(f"/records/{pid}/versions/latest"),
-        "latest_html": absolute(f"/records/{pid}/latest"),
+        "self": api,
+        "self_html": html,
+        "draft": f"{api}/draft",
+        "files": f"{api}/files",
+        "versions": f"{api}/versions",
+        "latest": f"{api}/versions/latest",
+        "latest_html": f"{html}/latest",
     }
 
 
@@ -208,15 +270,16 @@ def draft_links(draft: Draft) -> dict:
 
 
 def draft_links_for(pid: str) -> dict:
+    api = api_url(f"/records/{pid}")
     return {
-        "self": api_url(f"/records/{pid}/draft"),
+        "self": f"{api}/draft",
         "self_html": absolute(f"/uploads/{pid}"),
-        "record": api_url(f"/records/{pid}"),
-        "files": api_url(f"/records/{pid}/draft/files"),
-        "publish": api_url(f"/records/{pid}/draft/actions/publish"),
-        "versions": api_url(f"/records/{pid}/versions"),
-        "latest": api_url(f"/records/{pid}/versions/latest"),
-        "files_import": api_url(f"/records/{pid}/draft/actions/files-import"),
+        "record": api,
+        "files": f"{api}/draft/files",
+        "publish": f"{api}/draft/actions/publish",
+        "versions": f"{api}/versions",
+        "latest": f"{api}/versions/latest",
+        "files_import": f"{api}/draft/actions/files-import",
     }
 
 

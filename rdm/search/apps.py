@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.core import checks
+from django.db.models.signals import post_migrate
 
 
 class SearchConfig(AppConfig):
@@ -21,3 +22,10 @@ class SearchConfig(AppConfig):
         from .checks import check_indexes
 
         checks.register(check_indexes, "search")
+        post_migrate.connect(_ensure_sort_indexes, sender=self)
+
+
+def _ensure_sort_indexes(using="default", **kwargs):
+    from .backends.database import ensure_sort_indexes
+
+    ensure_sort_indexes(using)

@@ -27,6 +27,11 @@ def check_index(index: Index) -> list[Error]:
     for default in (index.default_sort, index.default_sort_with_query):
         if default and default not in index.sort_options:
             errors.append(_error(index, f'default sort "{default}" is not a sort option', "search.E003"))
+    for field in index.fields:
+        for other in field.also_matches:
+            if getattr(fields.get(other), "kind", None) != field.kind:
+                message = f'field "{field.name}" also matches "{other}", which is not a field of its kind'
+                errors.append(_error(index, message, "search.E006"))
     errors.extend(_name_errors(index))
     return errors
 

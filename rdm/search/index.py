@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 
 TEXT = "text"
@@ -29,6 +29,10 @@ DATE = "date"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 STAFF = "staff"
+
+# A document key for values the document is found by but hits never show (``rdm.search.search`` drops
+# it), such as the slugs of a record's communities, which the record's JSON does not carry.
+INDEX_ONLY = "_index_only"
 
 KEYWORD_MAX_LENGTH = 400  # keeps every value under the btree key size of PostgreSQL and ES's keyword limit
 _TOKEN = re.compile(r"\w+")
@@ -42,6 +46,11 @@ class Field:
     ``name`` is the canonical name used in query trees, filters, facets and sorts. ``path`` is the
     dotted path in the document (lists are walked transparently); users may type the name, any alias,
     or the full path. ``extract`` replaces the path lookup when the values need computing.
+    ``also_matches`` names other fields a fielded query on this one searches as well (OR-ed), e.g. the
+    records' ``community:x`` matching a community id or slug while the facet counts ids only.
+    ``readers``, when set, limits fielded queries on the field to callers holding one of those
+    principals (e.g. staff matching hidden e-mail addresses); others are told the field does not exist,
+    and an ``also_matches`` alternative they may not query is left out.
     """
 
     name: str
@@ -51,6 +60,8 @@ class Field:
     searchable: bool = False
     sortable: bool = False
     extract: Callable[[dict], Iterable] | None = None
+    also_matches: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()
     kind: str = field(default=TEXT, init=False)
 
     def values(self, document: dict) -> list[str]:
@@ -67,6 +78,9 @@ class Field:
         if isinstance(value, bool):
             return "true" if value else "false"
         return "" if value is None else str(value).strip()
+
+    def queryable_by(self, principals: Iterable[str]) -> bool:
+        return not self.readers or any(principal in self.readers for principal in principals)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -123,7 +137,13 @@ class Index:
     sort_options: dict[str, SortOption] = {}
     default_sort: str = ""
     default_sort_with_query: str = ""
+    # Sort options the database backend on PostgreSQL backs with a btree index, besides the default
+    # sort (each costs a little on every write; unindexed sorts are correct, just slower on big sets).
+    indexed_sorts: tuple[str, ...] = ()
     default_operator: str = "AND"
+    # Rows of this index arrive through data migrations, which send no signals (the default
+    # vocabularies): after ``migrate`` the missing documents are queued (``receivers.index_migrated_data``).
+    seeded_by_migrations: bool = False
 
     def to_document(self, obj) -> dict:
         """The denormalised JSON document returned in search hits."""
@@ -147,6 +167,10 @@ class Index:
     def count(self) -> int:
         return sum(len(chunk) for chunk in self.iter_ids())
 
+    def filter_values(self, name: str, values: list[str]) -> list[str]:
+        """The stored values a filter parameter's ``values`` stand for (e.g. a slug for an id)."""
+        return values
+
     def ids_embedding(self, vocabulary: str, entry_id: str) -> Iterator[list[str]]:
         """Ids (in chunks) of documents that embed the vocabulary entry and need reindexing on rename."""
         return iter(())
@@ -160,8 +184,9 @@ class Index:
         """The field a user means by ``typed`` (its name, an alias or its full path)."""
         return self._fields_by_typed_name.get(typed)
 
-    def queryable_names(self) -> list[str]:
-        return sorted({f.name for f in self.fields} | {a for f in self.fields for a in f.aliases})
+    def queryable_names(self, principals: Iterable[str] = ()) -> list[str]:
+        fields = [f for f in self.fields if f.queryable_by(principals)]
+        return sorted({f.name for f in fields} | {a for f in fields for a in f.aliases})
 
     def filter_fields(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields if f.kind in (KEYWORD, DATE)}
@@ -238,8 +263,20 @@ def id_chunks(queryset, size: int) -> Iterator[list[str]]:
 
 def values_at(document, path: str) -> list:
     """The values at a dotted ``path``, walking into every list element on the way."""
-    current = [document]
-    for key in path.split("."):
+    keys = _path_keys(path)
+    current = document
+    for depth, key in enumerate(keys):  # the common case first: nested dicts, no list on the way
+        if isinstance(current, list):
+            return _values_in_items(current, keys[depth:])
+        if not isinstance(current, dict) or key not in current:
+            return []
+        current = current[key]
+    return _values_in_items(current if isinstance(current, list) else [current], ())
+
+
+def _values_in_items(items: list, keys: tuple[str, ...]) -> list:
+    current = items
+    for key in keys:
         found = []
         for item in current:
             if isinstance(item, dict) and key in item:
@@ -247,6 +284,11 @@ def values_at(document, path: str) -> list:
                 found.extend(value if isinstance(value, list) else [value])
         current = found
     return [value for value in current if not isinstance(value, (dict, list))]
+
+
+@lru_cache(maxsize=4096)
+def _path_keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def tokenize(text: str) -> list[str]:

@@ -8,6 +8,7 @@ In the embedded default (Celery eager) the drain runs right after the enqueuing 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -15,6 +16,7 @@ import queue
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 
@@ -177,11 +179,30 @@ def _index_items(items: list[IndexQueueItem]) -> tuple[int, int]:
 
 def index_ids(index: Index, ids: list[str]) -> tuple[int, int]:
     """Write the current state of ``ids`` to the backend now; ids without an object are removed."""
-    objects = index.load(ids)
-    documents = [build_document(index, obj) for obj in objects.values()]
-    missing = [doc_id for doc_id in ids if doc_id not in objects]
-    get_search_backend().write(index, documents, missing)
+    with collector_paused():
+        objects = index.load(ids)
+        documents = [build_document(index, obj) for obj in objects.values()]
+        missing = [doc_id for doc_id in ids if doc_id not in objects]
+        get_search_backend().write(index, documents, missing)
     return len(documents), len(missing)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch allocates a hundred-odd containers per document and keeps them all alive until written, so
+    the collections their allocation triggers find nothing to free yet rescan them again and again (a
+    quarter of the load-and-build time). Reference counting frees the batch as usual; cycles wait for the
+    next collection after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_document(index: Index, obj) -> IndexedDocument:
@@ -198,14 +219,18 @@ def rebuild(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progre
             workers: int = 1) -> int:
     """Re-index every object of ``index`` in chunks and drop stored documents that no longer exist.
 
-    Existing documents stay searchable throughout (upserts, no truncation), so the site keeps serving.
+    Existing documents stay searchable throughout, so the site keeps serving: the database backend
+    upserts in place; Elasticsearch loads a fresh index (receiving every other write meanwhile) and
+    swaps it in atomically at the end, or drops it if the rebuild fails (``rebuild_session``).
     With ``workers`` > 1, that many processes (each with its own database connection) share the ids by
     hash; inside an open transaction (uncommitted data other connections cannot see) it runs inline.
     """
-    if workers > 1 and not connection.in_atomic_block:
-        written = sum(_in_processes(workers, _rebuild_worker, (index.name, chunk_size), progress))
-    else:
-        written = _rebuild_part(index, chunk_size, progress)
+    with get_search_backend().rebuild_session(index):
+        if workers > 1 and not connection.in_atomic_block:
+            written = sum(_in_processes(workers, _rebuild_worker, (index.name, chunk_size), progress))
+        else:
+            written = _rebuild_part(index, chunk_size, progress)
+    # After the swap: also drops documents a concurrent delete removed before the load re-created them.
     remove_orphans(index, chunk_size)
     return written
 

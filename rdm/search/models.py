@@ -32,7 +32,8 @@ class SearchDocument(models.Model):
     "field:value" strings: on PostgreSQL a GIN index serves filters and permission checks from it and
     facets count ``facet_terms`` (the facet fields' "field:value" strings joined by U+001F) in-row.
     ``SearchTerm`` rows hold dates everywhere, and keyword values and
-    principals too elsewhere (SQLite), where filters and facets are indexed joins.
+    principals too elsewhere (SQLite), where filters and facets are indexed joins. ``updated`` is when
+    the row last changed (on PostgreSQL, writing an identical document leaves the row alone).
     """
 
     index = models.CharField(max_length=64)
@@ -70,6 +71,18 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return f"{self.field}={self.value}"
+
+
+class IndexVersion(models.Model):
+    """A random token replaced by every write to an index: the key under which the database backend
+    caches totals and facet counts. Random rather than a counter, so a rolled-back write can never hand
+    out a token again that cached results of its uncommitted documents."""
+
+    index = models.CharField(max_length=64, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"{self.index}@{self.token}"
 
 
 class IndexQueueItem(models.Model):

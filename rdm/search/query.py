@@ -15,7 +15,9 @@ answers 400 naming the problem.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +30,7 @@ from .index import DATE, TEXT, Field, Index, period_start, tokenize
 
 _ESCAPED = re.compile(r"\\(.)")
 WILDCARDS = ("*", "?")
+MAX_FUZZINESS = 2  # Lucene's automata support up to two edits
 
 
 class SearchError(ValidationError):
@@ -57,8 +60,9 @@ def limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def parse_query(index: Index, text: str | None) -> lq.Item | None:
-    """Parse ``text`` for ``index``; ``None`` for an empty query (match all). Raises ``QueryError``."""
+def parse_query(index: Index, text: str | None, principals: Iterable[str] = ()) -> lq.Item | None:
+    """Parse ``text`` for ``index`` as a caller holding ``principals`` (fields with ``readers`` need one
+    of them); ``None`` for an empty query (match all). Raises ``QueryError``."""
     text = (text or "").strip()
     if not text:
         return None
@@ -71,7 +75,11 @@ def parse_query(index: Index, text: str | None) -> lq.Item | None:
         raise QueryError(f"The query could not be parsed: {exc}") from None
     except RecursionError:
         raise QueryError("The query is nested too deeply.") from None
-    return _Normalizer(index).run(tree)
+    except (ValueError, ArithmeticError):
+        # luqum converts the number after ~ or ^ itself (int() after a phrase, Decimal() elsewhere).
+        raise QueryError("The query could not be parsed: the number after ~ or ^ is malformed "
+                         '(a phrase takes a whole number, as in "open data"~2).') from None
+    return _Normalizer(index, principals).run(tree)
 
 
 def term_value(node: lq.Term) -> str:
@@ -80,6 +88,35 @@ def term_value(node: lq.Term) -> str:
     if isinstance(node, lq.Phrase):
         value = value[1:-1]
     return _ESCAPED.sub(r"\1", value)
+
+
+def fuzziness(node: lq.Fuzzy) -> int:
+    """The edit distance of ``word~N``: 0, 1 or 2 as Elasticsearch accepts it (it answers 400 to ``~3`` and
+    ``~0.5``, and so do we). A bare ``word~`` uses ``RDM_SEARCH_DEFAULT_FUZZINESS`` (Lucene's 2; "AUTO"
+    gives Elasticsearch's length-based 0/1/2, what its query_string applies to a bare ``~``)."""
+    if node._implicit_degree:
+        default = getattr(settings, "RDM_SEARCH_DEFAULT_FUZZINESS", MAX_FUZZINESS)
+        return auto_fuzziness(term_value(node.term)) if str(default).upper() == "AUTO" else int(default)
+    degree = node.degree
+    if degree != degree.to_integral_value() or not 0 <= degree <= MAX_FUZZINESS:
+        raise QueryError(f"The fuzziness of {str(node).strip()} must be 0, 1 or 2 (edits allowed).")
+    return int(degree)
+
+
+def auto_fuzziness(value: str) -> int:
+    """Elasticsearch's ``AUTO``: no edit up to 2 characters, one up to 5, then two."""
+    length = max((len(token) for token in tokenize(value)), default=0)
+    return 0 if length <= 2 else 1 if length <= 5 else 2
+
+
+def proximity_slop(node: lq.Proximity) -> int:
+    """The slop of ``"a b"~N``; a bare ``~`` means 0, as in Elasticsearch. Limited because words of two
+    values of a field would otherwise meet (Elasticsearch leaves a gap of 100 positions between values)."""
+    slop = 0 if node._implicit_degree else int(node.degree)
+    max_slop = limit("RDM_SEARCH_MAX_PROXIMITY", 50)
+    if slop > max_slop:
+        raise QueryError(f"The distance of {str(node).strip()} is too large (the limit is {max_slop}).")
+    return slop
 
 
 def has_wildcard(node: lq.Item) -> bool:
@@ -97,8 +134,9 @@ def _unescaped_specials(value: str) -> str:
 class _Normalizer:
     """Walks a raw luqum tree once: resolves fields, checks limits, returns the normalised copy."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, principals: Iterable[str] = ()):
         self.index = index
+        self.principals = set(principals)
         self.max_depth = limit("RDM_SEARCH_MAX_QUERY_DEPTH", 20)
         self.max_terms = limit("RDM_SEARCH_MAX_QUERY_TERMS", 64)
         self.terms = 0
@@ -123,12 +161,19 @@ class _Normalizer:
         if field is not None:
             raise QueryError(f'A field cannot contain another field: "{str(node).strip()}".')
         resolved = self.index.resolve_field(node.name)
-        if resolved is None:
-            allowed = ", ".join(self.index.queryable_names())
+        if resolved is None or not resolved.queryable_by(self.principals):
+            allowed = ", ".join(self.index.queryable_names(self.principals))
             raise QueryError(f'Unknown search field "{node.name}". Allowed fields: {allowed}.')
         self.typed_name = node.name
         expr = self.visit(node.expr, resolved, depth + 1)
-        return None if expr is None else lq.SearchField(resolved.name, expr)
+        if expr is None:
+            return None
+        others = [name for name in resolved.also_matches
+                  if self.index.get_field(name).queryable_by(self.principals)]
+        if not others:
+            return lq.SearchField(resolved.name, expr)
+        alternatives = [lq.SearchField(name, copy.deepcopy(expr)) for name in others]
+        return lq.Group(lq.OrOperation(lq.SearchField(resolved.name, expr), *alternatives))
 
     def visit_Group(self, node, field, depth):
         expr = self.visit(node.expr, field, depth + 1)
@@ -182,11 +227,11 @@ class _Normalizer:
 
     def visit_Fuzzy(self, node, field, depth):
         term = self.visit(node.term, field, depth + 1)
-        return None if term is None else lq.Fuzzy(term, node.degree)
+        return None if term is None else lq.Fuzzy(term, fuzziness(node))
 
     def visit_Proximity(self, node, field, depth):
         term = self.visit(node.term, field, depth + 1)
-        return None if term is None else lq.Proximity(term, node.degree)
+        return None if term is None else lq.Proximity(term, proximity_slop(node))
 
     def visit_Regex(self, node, field, depth):
         raise QueryError(f"Regular expressions are not supported: {node.value}")

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from .backends import get_search_backend
 from .backends.base import SearchRequest, SearchResult
-from .index import AUTHENTICATED, KEYWORD, PUBLIC, STAFF, Index, get_index
+from .index import AUTHENTICATED, INDEX_ONLY, KEYWORD, PUBLIC, STAFF, Index, get_index
 from .query import ParameterError, parse_query
 
 PrincipalProvider = Callable[[object], Iterable[str]]
@@ -50,31 +50,35 @@ def search(
     size: int | str | None = None,
     user=None,
     principals: list[str] | None = None,
+    max_size: int | None = None,
 ) -> SearchResult:
     """Search ``index_name`` as ``user`` (anonymous if None).
 
     ``query`` is Lucene syntax (see ``rdm.search.query``); ``filters`` maps keyword fields to one value
     or a list of values (values of one field are OR-ed, fields AND-ed); ``sort`` names one of the
     index's sort options (default: best match with a query, the index's default without); ``principals``
-    replaces the user's for system callers. Raises ``QueryError``/``ParameterError`` (ValidationErrors
-    keyed by the parameter: the API answers 400).
+    replaces the user's for system callers; ``max_size`` replaces ``RDM_SEARCH_MAX_PAGE_SIZE`` for
+    lists that serve larger pages (vocabulary pickers). Raises ``QueryError``/``ParameterError``
+    (ValidationErrors keyed by the parameter: the API answers 400).
     """
     index = get_index(index_name)
-    tree = parse_query(index, query)
+    principals = principals if principals is not None else principals_for(user)
+    tree = parse_query(index, query, principals)
     sort_name = clean_sort(index, sort, has_query=tree is not None)
     request = SearchRequest(
         index=index,
         tree=tree,
-        principals=principals if principals is not None else principals_for(user),
+        principals=principals,
         filters=clean_filters(index, filters or {}),
         facets=facets,
         sort=index.sort_options[sort_name].keys if sort_name else (),
         page=clean_int("page", page, minimum=1),
         size=clean_int("size", size or settings.RDM_SEARCH_DEFAULT_PAGE_SIZE, minimum=1,
-                       maximum=settings.RDM_SEARCH_MAX_PAGE_SIZE),
+                       maximum=max_size or settings.RDM_SEARCH_MAX_PAGE_SIZE),
     )
     check_window(request)
     result = get_search_backend().search(request)
+    result.hits = [shown_part(hit) for hit in result.hits]
     result.sort = sort_name
     result.query = "" if tree is None else str(tree).strip()
     return result
@@ -89,8 +93,15 @@ def clean_filters(index: Index, filters: Mapping[str, str | Iterable[str]]) -> d
             raise ParameterError(f'Unknown filter "{name}". Allowed filters: {known}.', name)
         values = [values] if isinstance(values, str) else [str(value) for value in values]
         if values:
-            cleaned[name] = values
+            cleaned[name] = index.filter_values(name, values)
     return cleaned
+
+
+def shown_part(hit: dict) -> dict:
+    """The hit without its index-only values (see ``rdm.search.index.INDEX_ONLY``)."""
+    if isinstance(hit, dict) and INDEX_ONLY in hit:
+        return {key: value for key, value in hit.items() if key != INDEX_ONLY}
+    return hit
 
 
 def clean_sort(index: Index, sort: str | None, *, has_query: bool) -> str:

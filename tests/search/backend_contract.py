@@ -83,6 +83,63 @@ class SearchBackendContract:
         assert sorted(ids(self.run("ocean* -abstract:buoys"))) == ["forest", "oceanic"]
         assert sorted(ids(self.run("NOT abstract:*"))) == ["oceanic", "umlaut"]
 
+    # Fuzzy terms (word~N) and proximity (sloppy phrases "a b"~N), as Elasticsearch's Lucene counts them.
+
+    def test_fuzzy_terms_allow_up_to_n_edits(self, corpus):
+        assert ids(self.run("temprature~1")) == ["ocean"]  # insertion
+        assert ids(self.run("oceanik~1")) == ["oceanic"]  # substitution
+        assert sorted(ids(self.run("oceans~1"))) == ["forest", "ocean"]  # deletion; "oceanic" needs 2
+        assert sorted(ids(self.run("oceans~2"))) == ["forest", "ocean", "oceanic"]
+        assert ids(self.run("temprature~0")) == []
+
+    def test_a_bare_tilde_allows_two_edits(self, corpus):
+        assert sorted(ids(self.run("oceanik~"))) == ["forest", "ocean", "oceanic"]
+        assert ids(self.run("temperatuer~")) == ["ocean"]
+
+    def test_fuzzy_counts_a_transposition_as_one_edit_and_never_edits_it_again(self, corpus):
+        assert ids(self.run("tempreature~1")) == ["ocean"]
+        assert ids(self.run("forets~1")) == ["forest"]
+        # "forte" -> "forest" is two edits only if the swapped letters are edited again (Lucene: no).
+        assert ids(self.run("forte~2")) == []
+
+    def test_fuzzy_has_no_fixed_prefix_and_handles_unicode(self, corpus):
+        assert sorted(ids(self.run("xcean~1"))) == ["forest", "ocean"]
+        assert ids(self.run("muller~1")) == ["umlaut"]
+        assert ids(self.run("MÜLER~1")) == ["umlaut"]
+
+    def test_fuzzy_matches_whole_tokens_in_the_given_field(self, corpus):
+        assert ids(self.run("title:oceon~1")) == ["ocean"]
+        assert ids(self.run("abstract:oceon~1")) == ["forest"]
+        assert ids(self.run("ocean~1 -title:ocean")) == ["forest"]
+        assert sorted(ids(self.run("jnae~1 OR brwon~1"))) == ["ocean", "oceanic"]
+
+    def test_fuzzy_on_a_keyword_field_matches_exactly(self, corpus):
+        assert ids(self.run("kind:softwar~1")) == []
+        assert ids(self.run("kind:software~1")) == ["oceanic"]
+
+    def test_proximity_allows_words_between_in_order(self, corpus):
+        assert ids(self.run('"ocean records"~0')) == []
+        assert ids(self.run('"ocean records"~1')) == ["ocean"]
+        assert ids(self.run('title:"oceanic models"~1')) == ["oceanic"]
+        assert ids(self.run('abstract:"ocean away"~1')) == ["forest"]
+
+    def test_proximity_counts_reordering_as_lucene_does(self, corpus):
+        assert ids(self.run('"temperature ocean"~1')) == []
+        assert ids(self.run('"temperature ocean"~2')) == ["ocean"]  # a swapped pair costs 2
+        assert ids(self.run('"records ocean"~2')) == []
+        assert ids(self.run('"records ocean"~3')) == ["ocean"]
+        assert ids(self.run('"records ocean temperature"~2')) == []
+        assert ids(self.run('"records ocean temperature"~3')) == ["ocean"]
+
+    def test_proximity_stays_within_one_value(self, corpus):
+        assert ids(self.run('creator:"jane doe"~5')) == []
+        assert ids(self.run('creator:"jane smith"~2')) == ["ocean"]
+        assert ids(self.run('"surface ocean"~20')) == []  # abstract and title are different fields
+
+    def test_proximity_of_one_word_or_on_a_keyword_field_is_exact(self, corpus):
+        assert sorted(ids(self.run('"ocean"~3'))) == ["forest", "ocean"]
+        assert sorted(ids(self.run('kind:"dataset"~3'))) == ["forest", "ocean"]
+
     def test_match_all_and_field_exists(self, corpus):
         assert self.run("*").total == 4
         assert sorted(ids(self.run("abstract:*"))) == ["forest", "ocean"]

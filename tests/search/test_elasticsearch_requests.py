@@ -179,3 +179,31 @@ def test_mapping_follows_the_declaration(index):
     assert mapping["properties"]["rdm_sort"]["properties"] == {
         "title": {"type": "keyword"}, "publication_date": {"type": "keyword"}, "created": {"type": "keyword"},
     }
+
+
+def test_fuzzy_terms_are_fuzzy_queries_with_lucene_edit_distance(index):
+    options = {"fuzziness": 1, "prefix_length": 0, "transpositions": True}
+    assert compiled(index, "title:Oceon~1") == {"fuzzy": {"title": {"value": "oceon", **options}}}
+    assert compiled(index, "oceon~") == {"bool": {"should": [
+        {"fuzzy": {"title": {"value": "oceon", **options, "fuzziness": 2, "boost": 3}}},
+        {"fuzzy": {"creator": {"value": "oceon", **options, "fuzziness": 2}}},
+        {"fuzzy": {"abstract": {"value": "oceon", **options, "fuzziness": 2}}},
+    ], "minimum_should_match": 1}}
+
+
+def test_fuzzy_without_edits_or_on_keywords_is_an_exact_term(index):
+    assert compiled(index, "title:ocean~0") == {"match_phrase": {"title": {"query": "ocean"}}}
+    assert compiled(index, "kind:dataset~1") == {"term": {"kind": {"value": "dataset"}}}
+
+
+def test_proximity_is_a_sloppy_match_phrase(index):
+    assert compiled(index, 'title:"Ocean Records"~3') == {
+        "match_phrase": {"title": {"query": "ocean records", "slop": 3}},
+    }
+    assert compiled(index, '"ocean records"~2') == {"bool": {"should": [
+        {"match_phrase": {"title": {"query": "ocean records", "slop": 2, "boost": 3}}},
+        {"match_phrase": {"creator": {"query": "ocean records", "slop": 2}}},
+        {"match_phrase": {"abstract": {"query": "ocean records", "slop": 2}}},
+    ], "minimum_should_match": 1}}
+    exact = {"match_phrase": {"title": {"query": "ocean records"}}}
+    assert compiled(index, 'title:"ocean records"~') == exact

@@ -48,7 +48,6 @@ def error(text, index=records_index):
         ("subjects", "subject"),
         ("type", "type"),
         ("metadata.resource_type", "type"),
-        ("community", "community"),
         ("funder", "funder"),
         ("award", "award"),
         ("access", "access_status"),
@@ -57,6 +56,16 @@ def error(text, index=records_index):
 )
 def test_record_field_names_map_to_canonical_fields(typed, canonical):
     assert parsed(f"{typed}:ocean") == f"{canonical}:ocean"
+
+
+@pytest.mark.parametrize("typed", ["community", "communities", "parent.communities"])
+def test_community_queries_match_the_id_or_the_slug(typed):
+    assert parsed(f"{typed}:ocean") == "(community:ocean OR community_slug:ocean)"
+
+
+def test_a_negated_community_query_excludes_both_id_and_slug():
+    expected = "dataset AND NOT (community:ocean OR community_slug:ocean)"
+    assert parsed("dataset NOT community:ocean") == expected
 
 
 @pytest.mark.parametrize("typed", ["year", "date", "publication_date", "metadata.publication_date"])
@@ -175,3 +184,34 @@ def test_keyword_fields_keep_their_value_verbatim():
     index = type("I", (Index,), {"name": "kw", "fields": (KeywordField("kind"),)})()
 
     assert parsed("kind:Data-Set", index) == "kind:Data-Set"
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("ocean~", "ocean~2"),  # a bare ~ allows Lucene's default of two edits
+    ("ocean~1", "ocean~1"),
+    ("ocean~2.0", "ocean~2"),
+    ("ocean~0", "ocean~0"),
+    ('"open data"~', '"open data"~0'),  # as Elasticsearch: a bare ~ after a phrase is slop 0
+    ('"open data"~50', '"open data"~50'),
+])
+def test_fuzziness_and_slop_are_normalised(text, normalised):
+    assert parsed(text) == normalised
+
+
+@override_settings(RDM_SEARCH_DEFAULT_FUZZINESS="AUTO")
+def test_a_bare_tilde_can_follow_elasticsearchs_auto_fuzziness():
+    assert parsed("ab~ ocean~ temperature~") == "ab~0 AND ocean~1 AND temperature~2"
+
+
+@pytest.mark.parametrize("text", ["ocean~3", "ocean~0.5", "title:ocean~10"])
+def test_fuzziness_beyond_two_edits_is_refused_as_elasticsearch_does(text):
+    assert "must be 0, 1 or 2" in error(text)
+
+
+def test_too_large_a_proximity_is_refused():
+    assert error('"open data"~51') == 'The distance of "open data"~51 is too large (the limit is 50).'
+
+
+@pytest.mark.parametrize("text", ['"open data"~1.5', "ocean~1.2.3", "title:sea^1.2.3"])
+def test_malformed_numbers_after_tilde_or_caret_are_query_errors(text):
+    assert "the number after ~ or ^ is malformed" in error(text)

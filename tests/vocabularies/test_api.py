@@ -40,8 +40,8 @@ def test_list_pages_with_links(client):
     assert "next" not in last["links"]
 
 
-def test_bad_paging_values_fall_back_to_defaults(client):
-    body = client.get("/api/vocabularies/languages", {"size": "lots", "page": "-3"}).json()
+def test_default_page_is_the_first_25_in_display_order(client):
+    body = client.get("/api/vocabularies/languages").json()
     assert body["hits"]["hits"][0]["id"] == "ara"
     assert len(body["hits"]["hits"]) == 25
 

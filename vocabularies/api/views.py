@@ -3,61 +3,55 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from rdm.search.api.views import page_links
+from rdm.search.query import ParameterError
 from vocabularies import services
 from vocabularies.registry import get_vocabulary_type
 
-from .serializers import entry_to_dict
+from .serializers import entry_to_dict, hit_to_dict
 
 DEFAULT_PAGE_SIZE = 25
-MAX_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 500  # whole vocabularies in one page for pickers
+LIST_PARAMS = ("q", "suggest", "tags", "sort", "page", "size")
 
 
-def positive_int(value, default: int, maximum: int | None = None) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    number = max(number, 1)
-    return min(number, maximum) if maximum else number
-
-
-def page_link(request, page: int, size: int) -> str:
-    params = request.query_params.copy()
-    params["page"], params["size"] = str(page), str(size)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+def check_params(params) -> None:
+    unknown = sorted(set(params) - set(LIST_PARAMS))
+    if unknown:
+        allowed = ", ".join(LIST_PARAMS)
+        raise ParameterError(f'Unknown parameter "{unknown[0]}". Allowed: {allowed}.', unknown[0])
 
 
 @extend_schema(
     operation_id="vocabularies_list",
     parameters=[
-        OpenApiParameter("q", str, description="Matches ids and English titles."),
-        OpenApiParameter("suggest", str, description="Alias of q, for autocompletion."),
+        OpenApiParameter("q", str, description="A query (Lucene syntax) on ids, titles and descriptions."),
+        OpenApiParameter("suggest", str, description="Autocompletion: title words or the id starting so."),
+        OpenApiParameter("tags", str, many=True),
+        OpenApiParameter("sort", str, description="bestmatch, position, title, newest, updated-desc"),
         OpenApiParameter("page", int),
-        OpenApiParameter("size", int),
+        OpenApiParameter("size", int, description=f"At most {MAX_PAGE_SIZE}."),
     ],
     responses=dict,
 )
 @api_view(["GET"])
 def list_vocabulary(request, vocabulary):
-    # Stays on the ORM, not the "vocabularies" search index: the default entries arrive by a data
-    # migration (indexed only by `rdm_index rebuild`), and autocompletion needs substring matching on ids
-    # and titles with exact ids first and pages of up to 500 - none of which the index offers as is.
+    """The entries of one vocabulary, through the "vocabularies" search index (InvenioRDM's shape)."""
     if get_vocabulary_type(vocabulary) is None:
         raise Http404
-    query = request.query_params.get("q") or request.query_params.get("suggest") or ""
-    entries = services.search_entries(vocabulary, query)
-    page = positive_int(request.query_params.get("page"), 1)
-    size = positive_int(request.query_params.get("size"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    total = entries.count()
-    hits = entries[(page - 1) * size : page * size]
-    links = {"self": page_link(request, page, size)}
-    if page > 1:
-        links["prev"] = page_link(request, page - 1, size)
-    if page * size < total:
-        links["next"] = page_link(request, page + 1, size)
-    return Response(
-        {"hits": {"hits": [entry_to_dict(entry, request) for entry in hits], "total": total}, "links": links}
+    params = request.query_params
+    check_params(params)
+    result = services.search_vocabulary(
+        vocabulary, q=params.get("q", ""), suggest=params.get("suggest", ""),
+        tags=params.getlist("tags") or None, sort=params.get("sort") or None,
+        page=params.get("page") or 1, size=params.get("size") or DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE,
     )
+    hits = [hit_to_dict(hit, request) for hit in result.hits]
+    return Response({
+        "hits": {"hits": hits, "total": result.total},
+        "sortBy": result.sort,
+        "links": page_links(request, result),
+    })
 
 
 @extend_schema(operation_id="vocabularies_read", responses=dict)

@@ -9,6 +9,7 @@ implements in its own terms (ORM ``Q`` objects, Query DSL dicts).
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from luqum import tree as lq
@@ -125,12 +126,23 @@ class BaseQueryCompiler:
         return tokenize(term_value(node))
 
     def _compile_fuzzy(self, node: lq.Fuzzy, field: Field | None):
-        return self._compile_term(node.term, field)
+        """``word~N``: tokens within N edits (the parser has made N 0, 1 or 2). Keyword and date fields,
+        wildcards and words of several tokens (``foo-bar~``) match exactly, as without the ``~``."""
+        distance = int(node.degree)
+        if distance == 0 or (field is not None and field.kind != TEXT) or has_wildcard(node.term):
+            return self._compile_term(node.term, field)
+        tokens = tokenize(term_value(node.term))
+        if len(tokens) != 1:
+            return self._compile_term(node.term, field)
+        return self._match_fuzzy(field, tokens[0], distance)
 
     def _compile_proximity(self, node: lq.Proximity, field: Field | None):
-        if field is not None and field.kind != TEXT:
+        """``"a b c"~N``: Lucene's sloppy phrase (see ``_match_proximity``); ~0 is the exact phrase."""
+        slop = int(node.degree)
+        tokens = tokenize(term_value(node.term))
+        if slop == 0 or len(tokens) < 2 or (field is not None and field.kind != TEXT):
             return self._compile_term(node.term, field)
-        return self._and([self._match_text(field, [token]) for token in tokenize(term_value(node.term))])
+        return self._match_proximity(field, tokens, slop)
 
     def _compile_date(self, node: lq.Term, field: Field):
         if has_wildcard(node):
@@ -171,6 +183,17 @@ class BaseQueryCompiler:
 
     def _match_text(self, field: Field | None, tokens: list[str]):
         """Consecutive ``tokens`` in ``field`` (any searchable field if None); tokens may hold * and ?."""
+        raise NotImplementedError
+
+    def _match_fuzzy(self, field: Field | None, token: str, distance: int):
+        """A token within ``distance`` (1 or 2) edits of ``token``: Damerau-Levenshtein as Lucene counts
+        it (insertion, deletion, substitution, transposition of adjacent characters; no character edited
+        twice), no fixed prefix; in ``field``, or any searchable field if None."""
+        raise NotImplementedError
+
+    def _match_proximity(self, field: Field | None, tokens: list[str], slop: int):
+        """Lucene's sloppy phrase within one value: positions p_i of the tokens (distinct, any order)
+        with max(p_i - i) - min(p_i - i) <= ``slop``; "a b"~1 allows one word between, "b a" needs ~2."""
         raise NotImplementedError
 
     def _match_keyword(self, field: Field, value: str):
@@ -233,3 +256,10 @@ class BaseSearchBackend:
 
     def get_documents(self, index: Index, ids: list[str]) -> dict[str, IndexedDocument]:
         raise NotImplementedError
+
+    @contextmanager
+    def rebuild_session(self, index: Index):
+        """Wraps a full rebuild of ``index`` (``rdm.search.indexer.rebuild``): the writes inside load
+        every document, while searches keep using the current documents. A backend that upserts in
+        place (the database) needs nothing; Elasticsearch loads a fresh index and swaps an alias."""
+        yield

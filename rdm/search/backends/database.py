@@ -9,12 +9,17 @@ On PostgreSQL the same matching runs against the trigram/tsvector indexes and ``
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
+import uuid
 from functools import reduce
+from itertools import product
 from operator import and_, or_
 
+import orjson
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import (
@@ -37,7 +42,8 @@ from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 
 from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize, values_at
-from ..models import SearchDocument, SearchTerm
+from ..models import IndexVersion, SearchDocument, SearchTerm
+from ..query import QueryError
 from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
@@ -55,7 +61,7 @@ WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's varia
 
 
 UPSERT_DOCUMENTS_SQL = f"""
-    INSERT INTO {SearchDocument._meta.db_table}
+    INSERT INTO {SearchDocument._meta.db_table} AS doc
         (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, facet_terms, updated)
     SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, row->>8, %s
     FROM jsonb_array_elements(%s::jsonb) AS row
@@ -63,7 +69,18 @@ UPSERT_DOCUMENTS_SQL = f"""
         document = EXCLUDED.document, text_a = EXCLUDED.text_a, text_b = EXCLUDED.text_b,
         text_c = EXCLUDED.text_c, fields = EXCLUDED.fields, sort_keys = EXCLUDED.sort_keys,
         keywords = EXCLUDED.keywords, facet_terms = EXCLUDED.facet_terms, updated = EXCLUDED.updated
+    WHERE (doc.document, doc.text_a, doc.text_b, doc.text_c, doc.fields, doc.sort_keys, doc.keywords,
+           doc.facet_terms)
+        IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.text_a, EXCLUDED.text_b, EXCLUDED.text_c,
+                          EXCLUDED.fields, EXCLUDED.sort_keys, EXCLUDED.keywords, EXCLUDED.facet_terms)
     RETURNING id, doc_id
+"""
+# The stored rows of a batch with their SearchTerm pairs (none: one row of NULLs).
+STORED_TERMS_SQL = f"""
+    SELECT doc.id, doc.doc_id, term.field, term.value
+    FROM {SearchDocument._meta.db_table} AS doc
+    LEFT JOIN {SearchTerm._meta.db_table} AS term ON term.document_id = doc.id
+    WHERE doc.index = %s AND doc.doc_id = ANY(%s)
 """
 DELETE_TERMS_SQL = f"DELETE FROM {SearchTerm._meta.db_table} WHERE document_id = ANY(%s)"
 INSERT_TERMS_SQL = f"""
@@ -121,8 +138,13 @@ class KeywordExists(Expression):
 RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
+_django_json_default = DjangoJSONEncoder().default
+
+
 def to_json(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    """JSON as DjangoJSONEncoder writes it (dates, decimals, UUIDs), at orjson's speed."""
+    return orjson.dumps(value, default=_django_json_default,
+                        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _raw_delete(queryset) -> None:
@@ -172,6 +194,140 @@ def ts_match(tsquery: str) -> Q:
     return Q(search_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
 
 
+def replace_version(index_name: str) -> None:
+    """Give ``index_name`` a new version token (after a write): cached counts of the old one go unused."""
+    IndexVersion.objects.bulk_create(
+        [IndexVersion(index=index_name, token=uuid.uuid4().hex)],
+        update_conflicts=True, unique_fields=["index"], update_fields=["token"],
+    )
+
+
+def current_version(index_name: str) -> str:
+    """The version token of ``index_name``, created on first use (documents written before tokens)."""
+    versions = IndexVersion.objects.filter(index=index_name).values_list("token", flat=True)
+    token = versions.first()
+    if token is None:
+        IndexVersion.objects.bulk_create([IndexVersion(index=index_name, token=uuid.uuid4().hex)],
+                                         ignore_conflicts=True)
+        token = versions.first()
+    return token
+
+
+class RequestCache:
+    """Totals and facet counts of one index version, like Elasticsearch's shard request cache.
+
+    A key is the counting statement with its parameters (query, filters, the caller's principals) plus
+    the index's version token, so a cached count is exactly what the statement would return now: any
+    write replaces the token. With caching off (``RDM_SEARCH_CACHE_SECONDS = 0``) it always computes.
+    """
+
+    def __init__(self, index_name: str):
+        self.timeout = settings.RDM_SEARCH_CACHE_SECONDS
+        self.token = current_version(index_name) if self.timeout > 0 else None
+
+    def key(self, kind: str, statement: tuple[str, tuple]) -> str | None:
+        if self.token is None:
+            return None
+        sql, params = statement
+        digest = hashlib.sha256(repr((kind, self.token, sql, tuple(params))).encode()).hexdigest()
+        return f"rdm-search:{digest}"
+
+    def get(self, key: str | None):
+        return cache.get(key) if key else None
+
+    def set(self, key: str | None, value) -> None:
+        if key:
+            cache.set(key, value, self.timeout)
+
+    def get_or_compute(self, kind: str, statement: tuple[str, tuple], compute):
+        key = self.key(kind, statement)
+        value = self.get(key)
+        if value is None:
+            value = compute()
+            self.set(key, value)
+        return value
+
+
+# Fuzzy and proximity terms: regular expressions over the normalised text (" tok tok | tok "), built
+# from every shape a match can take, so both databases evaluate them in SQL with the same semantics.
+ANY_CHAR, ANY_TOKEN = r"[^ |]", r"[^ |]+"  # one character of a token; one whole token of the same value
+MAX_PROXIMITY_SHAPES = 20_000  # (slop + 1) ** words placements examined before refusing the query
+
+
+def fuzzy_regex(token: str, distance: int) -> str:
+    """A regex matching exactly the tokens within ``distance`` edits of ``token`` (between spaces).
+
+    Walks ``token`` left to right, each character kept, substituted, deleted or transposed with the
+    next, with insertions anywhere: the optimal-string-alignment distance Lucene's automata use (a
+    transposed pair is not edited again, so "ca"~2 does not match "abc"). The variants are merged into
+    a prefix tree to keep the expression small.
+    """
+    variants: dict[tuple[int, int], frozenset] = {}
+
+    def suffixes(i: int, edits: int) -> frozenset:
+        key = (i, edits)
+        if key not in variants:
+            found = {()} if i == len(token) else {(token[i], *rest) for rest in suffixes(i + 1, edits)}
+            if edits:
+                found |= {(None, *rest) for rest in suffixes(i, edits - 1)}  # insertion
+                if i < len(token):
+                    found |= {(None, *rest) for rest in suffixes(i + 1, edits - 1)}  # substitution
+                    found |= suffixes(i + 1, edits - 1)  # deletion
+                if i + 1 < len(token) and token[i] != token[i + 1]:
+                    pair = (token[i + 1], token[i])
+                    found |= {(*pair, *rest) for rest in suffixes(i + 2, edits - 1)}  # transposition
+            variants[key] = frozenset(found)
+        return variants[key]
+
+    shapes = suffixes(0, distance) - {()}
+    body = prefix_tree_regex(shapes, lambda char: ANY_CHAR if char is None else re.escape(char), "")
+    return " " + body + " "
+
+
+def proximity_regex(tokens: list[str], slop: int) -> str:
+    """A regex matching ``tokens`` as Lucene's sloppy phrase ``"..."~slop`` does inside one value.
+
+    Token i at position p_i (all distinct) matches when max(p_i - i) - min(p_i - i) <= slop; every
+    such placement (up to a shift) becomes one sequence of tokens and gaps, merged into a prefix tree.
+    """
+    count = len(tokens)
+    if (slop + 1) ** count > MAX_PROXIMITY_SHAPES:
+        raise QueryError(f"The proximity search for {count} words within {slop} is too broad; use fewer "
+                         "words or a smaller distance.")
+    shapes = set()
+    for shifts in product(range(slop + 1), repeat=count):
+        positions = [i + shift for i, shift in enumerate(shifts)]
+        if min(shifts) or len(set(positions)) < count:
+            continue
+        at = dict(zip(positions, tokens, strict=True))
+        shapes.add(tuple(at.get(p) for p in range(min(positions), max(positions) + 1)))
+    body = prefix_tree_regex(shapes, lambda token: ANY_TOKEN if token is None else re.escape(token), " ")
+    return body + " "
+
+
+def prefix_tree_regex(sequences, symbol_regex, separator: str) -> str:
+    """One regex for a set of symbol sequences, sharing common prefixes: {ab, ac} -> a(?:b|c).
+    Each symbol is preceded by ``separator``; ``None`` symbols (wildcards) sort first."""
+    end = object()
+    tree: dict = {}
+    for sequence in sequences:
+        node = tree
+        for symbol in sequence:
+            node = node.setdefault(symbol, {})
+        node[end] = {}
+
+    def emit(node: dict) -> str:
+        symbols = sorted((s for s in node if s is not end), key=lambda s: (s is not None, s or ""))
+        branches = [separator + symbol_regex(symbol) + emit(node[symbol]) for symbol in symbols]
+        if not branches:
+            return ""
+        if len(branches) == 1 and end not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if end in node else "")
+
+    return emit(tree)
+
+
 class DatabaseQueryCompiler(BaseQueryCompiler):
     """Compiles the tree to a ``Q`` object over ``SearchDocument``.
 
@@ -183,6 +339,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         super().__init__(index)
         self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
         self.keywords_in_row = keywords_in_row()
+        self.uses_text_index = False  # set when a term is matched through the GIN-indexed tsvector
 
     def _match_all(self):
         return Q()
@@ -211,6 +368,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         tsquery = tsquery_text(tokens) if self.use_tsvector and (field is None or field.searchable) else None
         if tsquery is None:
             return exact
+        self.uses_text_index = True
         if field is None and len(tokens) == 1 and SIMPLE_TOKEN.match(tokens[0]):
             # One plain word (or prefix): its lexeme is exactly the token, so the index alone decides.
             return ts_match(tsquery)
@@ -226,6 +384,24 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         if field.kind == KEYWORD and self.keywords_in_row:
             return Q(KeywordExists(field.name, [("~", regex)]))
         return Q(has_term(field.name, value__regex=regex))
+
+    def _match_fuzzy(self, field: Field | None, token: str, distance: int):
+        return self._match_regex(field, fuzzy_regex(token, distance))
+
+    def _match_proximity(self, field: Field | None, tokens: list[str], slop: int):
+        matched = self._match_regex(field, proximity_regex(tokens, slop))
+        words = sorted({token for token in tokens if SIMPLE_TOKEN.match(token)})
+        if not (self.use_tsvector and words and (field is None or field.searchable)):
+            return matched
+        # Every word must be there: the GIN index narrows the rows the expression is checked on.
+        self.uses_text_index = True
+        return ts_match(" & ".join(words)) & matched
+
+    def _match_regex(self, field: Field | None, regex: str) -> Q:
+        if field is None:
+            return reduce(or_, (Q(Regex(F(column), regex)) for column in TEXT_COLUMNS))
+        field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
+        return Q(Regex(field_text, regex))
 
     def _match_range(self, field: Field, bounds: dict[str, str]):
         if field.kind == KEYWORD and self.keywords_in_row:
@@ -253,26 +429,48 @@ class DatabaseSearchBackend(BaseSearchBackend):
         index = request.index
         documents = SearchDocument.objects.filter(index=index.name)
         readable = documents.filter(self._any_keyword_q(PRINCIPALS_FIELD, request.principals))
-        matched = readable.filter(self.query_compiler_class(index).compile(request.tree))
+        compiler = self.query_compiler_class(index)
+        matched = readable.filter(compiler.compile(request.tree))
         hits = matched.filter(self._filters_q(request.filters))
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                # JIT compiling costs tens of milliseconds and never pays off for these short queries.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL jit = off")
-            page, total = self._page(hits, request)
-            aggregations = self._aggregations(matched, request) if request.facets else {}
+                self._tune_planner(compiler)
+            counts = RequestCache(index.name)
+            total_key = counts.key("total", hits.values("pk").query.sql_with_params())
+            total, aggregations = counts.get(total_key), {}
+            if request.facets:
+                aggregations, counted = self._aggregations(matched, request, counts)
+                total = counted if counted is not None else total
+            page, total = self._page(hits, request, total)
+            counts.set(total_key, total)
         return SearchResult(
             hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
         )
 
-    def _page(self, hits, request: SearchRequest) -> tuple[list[dict], int]:
-        """The page of documents and the total, counted in the same scan (a window over all matches)."""
-        window = self._order(hits, request).annotate(_total=Window(Count("pk")))
-        rows = list(window.values_list("document", "_total")[request.offset : request.offset + request.size])
-        total = rows[0][1] if rows else (hits.count() if request.offset else 0)
+    @staticmethod
+    def _tune_planner(compiler: DatabaseQueryCompiler) -> None:
+        statements = ["SET LOCAL jit = off"]  # compiling costs tens of ms and never pays off here
+        if compiler.uses_text_index:
+            # The planner does not cost detoasting: for a frequent word it would rather scan the whole
+            # table (reading every tsvector) than take the GIN index, which is many times faster.
+            statements.append("SET LOCAL enable_seqscan = off")
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def _page(self, hits, request: SearchRequest, total: int | None) -> tuple[list[dict], int]:
+        """The page of documents and the total: known already, or counted in the same scan (a window)."""
+        window = slice(request.offset, request.offset + request.size)
+        ordered = self._order(hits, request)
+        if total is not None:
+            documents = list(ordered.values_list("document", flat=True)[window])
+        else:
+            counted = ordered.annotate(_total=Window(Count("pk")))
+            rows = list(counted.values_list("document", "_total")[window])
+            documents = [document for document, _ in rows]
+            total = rows[0][1] if rows else (hits.count() if request.offset else 0)
         expand = document_expander(request.index)
-        return [expand(document) for document, _ in rows], total
+        return [expand(document) for document in documents], total
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
         conditions = [
@@ -320,24 +518,34 @@ class DatabaseSearchBackend(BaseSearchBackend):
         query = SearchQuery(" | ".join(queries), search_type="raw", config="simple")
         return SearchRank(F("search_vector"), query, cover_density=True)
 
-    def _aggregations(self, matched, request: SearchRequest) -> dict:
-        """Facet counts; facets without a selected value share one scope, so usually one query."""
+    def _aggregations(self, matched, request: SearchRequest, counts: RequestCache) -> tuple[dict, int | None]:
+        """Facet counts, and (on PostgreSQL, usually) the total, counted in the same pass.
+
+        Facets without a selected value share one scope - the hits themselves - so usually one query.
+        """
         scopes: dict[str | None, list] = {}
         for facet in request.index.facets:
             scopes.setdefault(facet.field if facet.field in request.filters else None, []).append(facet)
-        counts: dict[str, list[tuple[str, int]]] = {}
+        found: dict[str, list[tuple[str, int]]] = {}
+        total = None
         for own_filter, facets in scopes.items():
             scope = matched.filter(self._filters_q(request.filters, exclude=own_filter))
-            counts.update(self._facet_counts(scope, facets, request.index))
+            if own_filter is None and keywords_in_row():
+                scope_counts, total = self._facet_counts_in_row(scope, facets, request.index, counts,
+                                                                with_total=True)
+            else:
+                scope_counts = self._facet_counts(scope, facets, request.index, counts)
+            found.update(scope_counts)
         selected = request.filters
         return {
-            facet.field: facet_buckets(facet, counts.get(facet.field, []), selected.get(facet.field, []))
+            facet.field: facet_buckets(facet, found.get(facet.field, []), selected.get(facet.field, []))
             for facet in request.index.facets
-        }
+        }, total
 
-    def _facet_counts(self, scope, facets, index: Index) -> dict[str, list[tuple[str, int]]]:
+    def _facet_counts(self, scope, facets, index: Index,
+                      counts: RequestCache) -> dict[str, list[tuple[str, int]]]:
         if keywords_in_row():
-            return self._facet_counts_in_row(scope, facets, index)
+            return self._facet_counts_in_row(scope, facets, index, counts)[0]
         fields = [facet.field for facet in facets]
         ranked = (
             SearchTerm.objects.filter(field__in=fields, document__in=scope.values("pk"))
@@ -349,32 +557,46 @@ class DatabaseSearchBackend(BaseSearchBackend):
             .order_by("field", "rank")
         )
         sizes = {facet.field: facet.size for facet in facets}
-        counts: dict[str, list[tuple[str, int]]] = {}
-        for row in ranked:
-            if row["rank"] <= sizes[row["field"]]:
-                counts.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
-        return counts
 
-    def _facet_counts_in_row(self, scope, facets, index: Index) -> dict[str, list[tuple[str, int]]]:
-        """PostgreSQL: one pass over the matched rows' ``facet_terms`` counting every facet's value sets."""
+        def compute():
+            found: dict[str, list[tuple[str, int]]] = {}
+            for row in ranked:
+                if row["rank"] <= sizes[row["field"]]:
+                    found.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
+            return found
+
+        return counts.get_or_compute("facets", ranked.query.sql_with_params(), compute)
+
+    def _facet_counts_in_row(self, scope, facets, index: Index, counts: RequestCache, *,
+                             with_total: bool = False) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+        """PostgreSQL: one pass over the matched rows' ``facet_terms`` counting every facet's value sets
+        (and with ``with_total`` the rows themselves: the empty grouping set)."""
         positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
         columns = [f"f{positions[facet.field]}" for facet in facets]
         parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
         sql, params = scope.values("facet_terms").query.sql_with_params()
+        sets = [f"({column})" for column in columns] + (["()"] if with_total else [])
         statement = FACET_COUNTS_SQL.format(
-            columns=", ".join(columns), parts=", ".join(parts), scope=sql,
-            sets=", ".join(f"({column})" for column in columns),
+            columns=", ".join(columns), parts=", ".join(parts), scope=sql, sets=", ".join(sets),
         )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        counts: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
-        for *keys, count in rows:
-            position = next(i for i, key in enumerate(keys) if key is not None)
-            field_counts = counts[facets[position].field]
-            for value in keys[position].split(VALUE_SEPARATOR) if keys[position] else ():
-                field_counts[value] = field_counts.get(value, 0) + count
-        return {facet.field: top_values(counts[facet.field], facet.size) for facet in facets}
+
+        def compute():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                rows = cursor.fetchall()
+            found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
+            total = 0 if with_total else None
+            for *keys, count in rows:
+                position = next((i for i, key in enumerate(keys) if key is not None), None)
+                if position is None:  # split_part never gives NULL: this is the empty grouping set
+                    total = count
+                    continue
+                field_counts = found[facets[position].field]
+                for value in keys[position].split(VALUE_SEPARATOR) if keys[position] else ():
+                    field_counts[value] = field_counts.get(value, 0) + count
+            return {facet.field: top_values(found[facet.field], facet.size) for facet in facets}, total
+
+        return counts.get_or_compute("facets", (statement, params), compute)
 
     # Writing.
 
@@ -385,17 +607,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 # with the removal of their queue rows, so those items are simply drained again.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit = off")
-            if delete_ids:
-                self._delete(index, delete_ids)
-            if documents:
-                self._upsert(index, documents)
+            changed = bool(delete_ids and self._delete(index, delete_ids))
+            changed = bool(documents and self._upsert(index, documents)) or changed
+            if changed:
+                replace_version(index.name)
 
-    def _delete(self, index: Index, ids: list[str]) -> None:
+    def _delete(self, index: Index, ids: list[str]) -> int:
         documents = SearchDocument.objects.filter(index=index.name, doc_id__in=ids)
         _raw_delete(SearchTerm.objects.filter(document__in=documents.values("pk")))
-        _raw_delete(documents)
+        return _raw_delete(documents)
 
-    def _upsert(self, index: Index, documents: list[IndexedDocument]) -> None:
+    def _upsert(self, index: Index, documents: list[IndexedDocument]) -> bool:
+        """Write ``documents``; whether anything changed (PostgreSQL skips identical rows)."""
         now = timezone.now()
         in_row = keywords_in_row()
         prepared = [self._prepare(index, doc, now, keywords_in_row=in_row) for doc in documents]
@@ -418,21 +641,39 @@ class DatabaseSearchBackend(BaseSearchBackend):
             for name, value in pairs
         ]
         SearchTerm.objects.bulk_create(terms, batch_size=WRITE_BATCH_SIZE)
+        return True
 
-    def _upsert_postgresql(self, index: Index, prepared: list[Prepared], now) -> None:
-        """Three statements per batch, whatever its size: one JSON array in, unpacked by the database."""
+    def _upsert_postgresql(self, index: Index, prepared: list[Prepared], now) -> bool:
+        """A few statements per batch, whatever its size: one JSON array in, unpacked by the database.
+
+        Rows identical to the stored ones are left alone (no new row version, no index entries, no WAL),
+        and so are their ``SearchTerm`` rows: rebuilding an up-to-date index writes almost nothing.
+        """
         batch = [
             [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
              row.keywords, row.facet_terms]
             for row, _ in prepared
         ]
         with connection.cursor() as cursor:
+            # The upsert locks every row of the batch, changed or not, so the terms read next stay as
+            # read until this transaction ends, whatever other writers do.
             cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, to_json(batch)])
-            pks = {doc_id: pk for pk, doc_id in cursor.fetchall()}
-            cursor.execute(DELETE_TERMS_SQL, [list(pks.values())])
-            terms = [(pks[row.doc_id], *pair) for row, pairs in prepared for pair in pairs]
-            if terms:
-                cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+            written = cursor.fetchall()
+            cursor.execute(STORED_TERMS_SQL, [index.name, [row.doc_id for row, _ in prepared]])
+            pks, stored_pairs = {}, {}
+            for pk, doc_id, name, value in cursor.fetchall():
+                pks[doc_id] = pk
+                pairs = stored_pairs.setdefault(doc_id, set())
+                if name is not None:
+                    pairs.add((name, value))
+            stale = [(row.doc_id, pairs) for row, pairs in prepared
+                     if set(pairs) != stored_pairs.get(row.doc_id, set())]
+            if stale:
+                cursor.execute(DELETE_TERMS_SQL, [[pks[doc_id] for doc_id, _ in stale]])
+                terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
+                if terms:
+                    cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+        return bool(written or stale)
 
     def _prepare(self, index: Index, doc: IndexedDocument, now, *, keywords_in_row: bool) -> Prepared:
         """The document row and its ``SearchTerm`` pairs, extracting and tokenising each field once."""
@@ -473,8 +714,10 @@ class DatabaseSearchBackend(BaseSearchBackend):
     # Maintenance.
 
     def clear(self, index: Index) -> None:
-        SearchTerm.objects.filter(document__index=index.name).delete()
-        SearchDocument.objects.filter(index=index.name).delete()
+        with transaction.atomic():
+            SearchTerm.objects.filter(document__index=index.name).delete()
+            SearchDocument.objects.filter(index=index.name).delete()
+            replace_version(index.name)
 
     def count(self, index: Index) -> int:
         return SearchDocument.objects.filter(index=index.name).count()
@@ -504,6 +747,44 @@ class DatabaseSearchBackend(BaseSearchBackend):
             )
             for row in rows
         }
+
+
+SORT_INDEX_SQL = "CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns}, doc_id) WHERE index = '{index}'"
+SAFE_NAME = re.compile(r"^[\w-]+$")
+
+
+def sort_index_statements(index: Index) -> list[str]:
+    """PostgreSQL: partial btree indexes serving the index's default (and ``indexed_sorts``) order, so a
+    sorted page of a broad search reads its first rows instead of sorting every match."""
+    statements = []
+    for name in dict.fromkeys([index.default_sort, *index.indexed_sorts]):
+        option = index.sort_options.get(name)
+        if option is None or any(key == "_score" for key, _ in option.keys):
+            continue
+        names = [index.name, *(key for key, _ in option.keys)]
+        if not all(SAFE_NAME.match(part) for part in names):
+            raise ValueError(f"Unsafe name in the sort option {name!r} of index {index.name!r}.")
+        columns = ", ".join(f"(sort_keys ->> '{key}') {direction.upper()} NULLS LAST" for key, direction in
+                            option.keys)
+        digest = hashlib.sha256(repr((index.name, option.keys)).encode()).hexdigest()[:16]
+        statements.append(SORT_INDEX_SQL.format(name=f"search_sort_{digest}", columns=columns,
+                                                table=SearchDocument._meta.db_table, index=index.name))
+    return statements
+
+
+def ensure_sort_indexes(using: str = "default") -> None:
+    """Create the missing sort indexes of every declared index (run after ``migrate``)."""
+    from django.db import connections
+
+    from ..index import all_indexes
+
+    target = connections[using]
+    if target.vendor != "postgresql":
+        return
+    with target.cursor() as cursor:
+        for index in all_indexes():
+            for statement in sort_index_statements(index):
+                cursor.execute(statement)
 
 
 def document_expander(index: Index):

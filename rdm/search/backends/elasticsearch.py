@@ -1,7 +1,9 @@
 """Elasticsearch 8 backend: the same index declarations as elasticsearch-dsl documents, the luqum tree
 compiled to Query DSL, facets as filtered terms aggregations, writes through the bulk helper.
 
-One ES index per declaration (``<prefix><name>``). Each ES document holds the declared fields,
+One ES alias per declaration (``<prefix><name>``) in front of a concrete index
+``<prefix><name>-<UTC timestamp>``; a rebuild loads a fresh concrete index and swaps the alias (see
+``rebuild_session``). Each ES document holds the declared fields,
 ``rdm_principals``, ``rdm_sort`` (one keyword per sortable field) and the stored document in
 ``rdm_document`` (not indexed). Text is tokenised once, in Python (``rdm.search.index.tokenize``), and
 sent as space-separated lower-case tokens analysed by the built-in ``whitespace`` analyser: both
@@ -11,13 +13,16 @@ Keyword and date fields are ``keyword``. Ranking is BM25 with the declared boost
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+import time
+from contextlib import contextmanager
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch_dsl import Document, Keyword, MetaField, Object, Text
 
 from ..index import TEXT, Field, Index, tokenize
-from ..query import term_value
 from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
@@ -32,6 +37,11 @@ logger = logging.getLogger(__name__)
 DOC_ID, PRINCIPALS, SORT, SOURCE = "rdm_doc_id", "rdm_principals", "rdm_sort", "rdm_document"
 TEXT_ANALYZER = "whitespace"  # input is already tokenised and lower-cased by rdm.search.index.tokenize
 SCROLL_CHUNK = 1000
+REBUILDING_SUFFIX = "-rebuilding"  # the alias marking the concrete index a rebuild is loading
+
+
+class RebuildInProgress(RuntimeError):
+    """Another rebuild of the index is loading (or one crashed and left its index behind)."""
 
 
 def document_class(index: Index, es_index_name: str, settings: dict | None = None) -> type[Document]:
@@ -112,13 +122,27 @@ class ElasticsearchQueryCompiler(BaseQueryCompiler):
             return {"span_multi": {"match": {"wildcard": {target: {"value": token}}}}}
         return {"span_term": {target: {"value": token}}}
 
-    def _compile_fuzzy(self, node, field):
-        tokens = tokenize(term_value(node.term))
-        if len(tokens) != 1 or (field is not None and field.kind != TEXT):
-            return self._compile_term(node.term, field)
-        targets = [field] if field is not None else self.index.searchable_fields()
-        fuzziness = int(node.degree) if float(node.degree) >= 1 else "AUTO"
-        clauses = [{"fuzzy": {text_target(f): {"value": tokens[0], "fuzziness": fuzziness}}} for f in targets]
+    def _match_fuzzy(self, field: Field | None, token: str, distance: int):
+        def fuzzy(target: str, boost: float | None) -> dict:
+            extra = {"boost": boost} if boost and boost != 1 else {}
+            options = {"fuzziness": distance, "prefix_length": 0, "transpositions": True}
+            return {"fuzzy": {target: {"value": token, **options, **extra}}}
+
+        return self._per_field(field, fuzzy)
+
+    def _match_proximity(self, field: Field | None, tokens: list[str], slop: int):
+        # What query_string makes of "a b"~N: a sloppy PhraseQuery (span_near with in_order false
+        # counts differently: "b a" would match with slop 0).
+        def phrase(target: str, boost: float | None) -> dict:
+            extra = {"boost": boost} if boost and boost != 1 else {}
+            return {"match_phrase": {target: {"query": " ".join(tokens), "slop": slop, **extra}}}
+
+        return self._per_field(field, phrase)
+
+    def _per_field(self, field: Field | None, clause) -> dict:
+        if field is not None:
+            return clause(text_target(field), None)
+        clauses = [clause(text_target(f), f.boost) for f in self.index.searchable_fields()]
         return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 
     def _match_keyword(self, field: Field, value: str):
@@ -170,24 +194,61 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         self.prefix = self.params.get("INDEX_PREFIX", "rdm-")
         self.refresh = self.params.get("REFRESH", False)
         self.index_settings = self.params.get("INDEX_SETTINGS", {"number_of_replicas": 0})
+        # How long a write may trust its last look for a running rebuild; a rebuild waits as long
+        # before loading, so no write it must see can go to the live index alone.
+        self.rebuild_check_interval = float(self.params.get("REBUILD_CHECK_INTERVAL", 2.0))
         self._client = self.params.get("CLIENT")
+        self._client_pid = os.getpid()
         self._ready: set[str] = set()
+        self._rebuild_seen: dict[str, tuple[float, bool]] = {}  # index name -> (checked at, running)
+        self._loading: set[str] = set()  # indexes whose rebuild this process is loading
 
     @property
     def client(self) -> Elasticsearch:
+        if self._client is not None and self._client_pid != os.getpid() and "CLIENT" not in self.params:
+            # A forked rebuild worker must not share the parent's pooled sockets.
+            self._client = None
         if self._client is None:
             self._client = Elasticsearch(self.url, request_timeout=self.params.get("TIMEOUT", 30))
+            self._client_pid = os.getpid()
         return self._client
 
     def es_index(self, index: Index) -> str:
+        """The alias searches and writes use."""
         return f"{self.prefix}{index.name}"
+
+    def rebuilding_alias(self, index: Index) -> str:
+        return f"{self.es_index(index)}{REBUILDING_SUFFIX}"
 
     def ensure_index(self, index: Index) -> None:
         name = self.es_index(index)
         if name not in self._ready:
             if not self.client.indices.exists(index=name):
-                document_class(index, name, self.index_settings).init(using=self.client)
+                self._create_first_index(index)
             self._ready.add(name)
+
+    def _create_first_index(self, index: Index) -> None:
+        alias = self.es_index(index)
+        created = self._create_concrete_index(index, {alias: {}})
+        behind = sorted(self.client.indices.get_alias(name=alias))
+        if len(behind) > 1 and created != behind[0]:
+            # Another process created one at the same moment: the oldest name stays.
+            self.client.indices.delete(index=created, ignore_unavailable=True)
+
+    def _create_concrete_index(self, index: Index, aliases: dict, settings: dict | None = None) -> str:
+        name = f"{self.es_index(index)}-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S%f}"
+        body = document_class(index, name, {**self.index_settings, **(settings or {})})._index.to_dict()
+        self.client.indices.create(index=name, aliases=aliases, **body)
+        return name
+
+    def live_indices(self, index: Index) -> tuple[list[str], bool]:
+        """The concrete indexes behind the alias, and whether the alias name is itself a concrete index
+        (set up before aliases were used)."""
+        alias = self.es_index(index)
+        try:
+            return sorted(self.client.indices.get_alias(name=alias)), False
+        except NotFoundError:
+            return ([alias], True) if self.client.indices.exists(index=alias) else ([], False)
 
     # Searching.
 
@@ -260,13 +321,87 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
 
     def write(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
         self.ensure_index(index)
+        if not (documents or delete_ids):
+            return
+        if index.name in self._loading:
+            return self._load(index, documents, delete_ids)
         actions = bulk_actions(index, self.es_index(index), documents, delete_ids)
-        if actions:
-            # 404: deleting a document that was never indexed is fine.
-            helpers.bulk(self.client, actions, refresh=self.refresh, ignore_status=(404,))
+        # 404: deleting a document that was never indexed is fine.
+        helpers.bulk(self.client, actions, refresh=self.refresh, ignore_status=(404,))
+        if self._rebuild_running(index):
+            self._write_rebuilding(index, bulk_actions(index, self.rebuilding_alias(index), documents,
+                                                       delete_ids))
+
+    def _load(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
+        """A rebuild's own bulk load: "create", so a newer copy another process wrote while the rebuild
+        ran (a queued change) is never replaced by the state this load read earlier (409: skipped)."""
+        if delete_ids:
+            live = bulk_actions(index, self.es_index(index), [], delete_ids)
+            helpers.bulk(self.client, live, refresh=self.refresh, ignore_status=(404,))
+        actions = bulk_actions(index, self.rebuilding_alias(index), documents, delete_ids, op_type="create")
+        self._write_rebuilding(index, actions, ignore=(404, 409))
+
+    def _write_rebuilding(self, index: Index, actions: list[dict], ignore=(404,)) -> None:
+        # Through the alias with require_alias: once the rebuild ends (swapped or dropped) these writes
+        # fail with 404 instead of creating a stray index.
+        helpers.bulk(self.client, actions, refresh=self.refresh, require_alias=True, ignore_status=ignore)
+
+    def _rebuild_running(self, index: Index) -> bool:
+        now = time.monotonic()
+        checked_at, running = self._rebuild_seen.get(index.name, (None, False))
+        if checked_at is None or now - checked_at >= self.rebuild_check_interval:
+            running = bool(self.client.indices.exists_alias(name=self.rebuilding_alias(index)))
+            self._rebuild_seen[index.name] = (now, running)
+        return running
+
+    @contextmanager
+    def rebuild_session(self, index: Index):
+        """Load a fresh concrete index while the alias keeps serving the current one, then swap.
+
+        The new index carries the ``<alias>-rebuilding`` alias, so every process's ``write`` also sends
+        its changes there; the writes inside the session (the rebuild's load) go to it alone. On success
+        the alias moves to the new index in one atomic ``_aliases`` call and the old index is deleted;
+        on failure the new index is deleted and the live one is untouched.
+        """
+        self.ensure_index(index)
+        marker = self.rebuilding_alias(index)
+        if self.client.indices.exists_alias(name=marker):
+            loading = ", ".join(sorted(self.client.indices.get_alias(name=marker)))
+            raise RebuildInProgress(f"A rebuild of {self.es_index(index)} is already loading {loading}; if "
+                                    f"none is running (a crashed one), delete that index and start again.")
+        old, legacy = self.live_indices(index)
+        new = self._create_concrete_index(index, {marker: {}}, {"refresh_interval": "-1"})
+        holders = sorted(self.client.indices.get_alias(name=marker))
+        if holders[0] != new:  # another rebuild started at the same moment and goes on alone
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise RebuildInProgress(f"A rebuild of {self.es_index(index)} is already loading {holders[0]}.")
+        try:
+            time.sleep(self.rebuild_check_interval)  # writers' cached "no rebuild" answers run out
+            self._loading.add(index.name)
+            try:
+                yield
+            finally:
+                self._loading.discard(index.name)
+            self._publish(index, new, old, legacy)
+        except BaseException:
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        if not legacy and old:
+            # After the swap: a failure here leaves an unused index behind, never a missing one.
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+
+    def _publish(self, index: Index, new: str, old: list[str], legacy: bool) -> None:
+        """Make ``new`` searchable and move the alias to it atomically."""
+        refresh = self.index_settings.get("refresh_interval")
+        self.client.indices.put_settings(index=new, settings={"index": {"refresh_interval": refresh}})
+        self.client.indices.refresh(index=new)
+        self.client.indices.update_aliases(actions=swap_actions(self.es_index(index), new, old, legacy,
+                                                                self.rebuilding_alias(index)))
 
     def clear(self, index: Index) -> None:
-        self.client.indices.delete(index=self.es_index(index), ignore_unavailable=True)
+        old, _ = self.live_indices(index)
+        if old:
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
         self._ready.discard(self.es_index(index))
         self.ensure_index(index)
 
@@ -303,14 +438,27 @@ def terms_filters(filters: dict[str, list[str]], *, exclude: str | None = None) 
 
 def bulk_actions(
     index: Index, es_index: str, documents: list[IndexedDocument], delete_ids: list[str],
+    op_type: str = "index",
 ) -> list[dict]:
-    """Bulk helper actions: deletes first, then full-document index operations."""
+    """Bulk helper actions: deletes first, then full-document index (or create) operations."""
     actions = [{"_op_type": "delete", "_index": es_index, "_id": doc_id} for doc_id in delete_ids]
     actions += [
-        {"_op_type": "index", "_index": es_index, "_id": doc.doc_id, "_source": es_body(index, doc)}
+        {"_op_type": op_type, "_index": es_index, "_id": doc.doc_id, "_source": es_body(index, doc)}
         for doc in documents
     ]
     return actions
+
+
+def swap_actions(alias: str, new: str, old: list[str], legacy: bool, marker: str) -> list[dict]:
+    """One atomic ``_aliases`` call: ``alias`` leaves ``old`` for ``new``, the rebuilding mark goes.
+    A concrete index named like the alias (``legacy``) is dropped by ``remove_index`` in the same
+    call, so even then no search finds the alias missing."""
+    actions = [{"add": {"index": new, "alias": alias}}]
+    if legacy:
+        actions += [{"remove_index": {"index": name}} for name in old]
+    else:
+        actions += [{"remove": {"index": name, "alias": alias}} for name in old]
+    return [*actions, {"remove": {"index": new, "alias": marker}}]
 
 
 SearchBackend = ElasticsearchSearchBackend

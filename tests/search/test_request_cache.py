@@ -1,0 +1,154 @@
+"""The database backend's request cache: totals and facet counts cached per index version."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from rdm.search import indexer, search
+from rdm.search.backends.database import current_version, sort_index_statements
+from rdm.search.models import IndexVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def counting_statements(captured) -> list[str]:
+    """The statements that count (the total's window or facet grouping), not the page or the token."""
+    return [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def run(**kwargs):
+    with CaptureQueriesContext(connection) as captured:
+        result = search("papers", kwargs.pop("q", ""), **kwargs)
+    return result, counting_statements(captured)
+
+
+@pytest.fixture
+def papers_indexed(papers, settings):
+    settings.RDM_SEARCH_CACHE_SECONDS = 300
+    papers.add("p1", title="Ocean heat", kind="dataset", tags=["ocean"])
+    papers.add("p2", title="Ocean salt", kind="article", tags=["ocean", "salt"])
+    papers.add("p3", title="Secret ocean", kind="dataset", principals=["user:7"])
+    papers.index_all()
+    return papers
+
+
+def test_repeating_a_search_reuses_its_total_and_facet_counts(papers_indexed):
+    first, counted_first = run(q="ocean", principals=["public"])
+    second, counted_second = run(q="ocean", principals=["public"])
+
+    assert counted_first and not counted_second
+    assert (second.total, second.aggregations) == (first.total, first.aggregations) != (0, {})
+    assert [hit["id"] for hit in second.hits] == [hit["id"] for hit in first.hits]
+
+
+def test_a_write_to_the_index_makes_the_next_search_count_again(papers_indexed):
+    before, _ = run(q="ocean", principals=["public"])
+    papers_indexed.add("p4", title="Ocean ice", kind="software")
+    indexer.index_ids(papers_indexed, ["p4"])
+
+    after, counted = run(q="ocean", principals=["public"])
+
+    assert counted
+    assert after.total == before.total + 1
+    kinds = {bucket["key"]: bucket["doc_count"] for bucket in after.aggregations["kind"]["buckets"]}
+    assert kinds["software"] == 1
+
+
+def test_cached_counts_are_kept_apart_per_reader(papers_indexed):
+    anonymous, _ = run(q="ocean", principals=["public"])
+    reader, counted = run(q="ocean", principals=["public", "user:7"])
+    anonymous_again, _ = run(q="ocean", principals=["public"])
+
+    assert counted, "another reader's principals must not hit the anonymous entry"
+    assert (anonymous.total, reader.total, anonymous_again.total) == (2, 3, 2)
+    datasets = {
+        name: next(b["doc_count"] for b in result.aggregations["kind"]["buckets"] if b["key"] == "dataset")
+        for name, result in {"anonymous": anonymous_again, "reader": reader}.items()
+    }
+    assert datasets == {"anonymous": 1, "reader": 2}
+
+
+def test_a_rolled_back_write_never_leaves_its_counts_behind(papers_indexed):
+    committed, _ = run(q="ocean", principals=["public"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        papers_indexed.add("p8", title="Ocean ghost")
+        papers_indexed.add("p9", title="Ocean phantom")
+        indexer.index_ids(papers_indexed, ["p8", "p9"])
+        inside, _ = run(q="ocean", principals=["public"])
+        assert inside.total == committed.total + 2
+        raise RuntimeError("roll back")
+    del papers_indexed.objects["p8"], papers_indexed.objects["p9"]
+
+    after, _ = run(q="ocean", principals=["public"])
+    papers_indexed.add("p5", title="Ocean wave")
+    indexer.index_ids(papers_indexed, ["p5"])
+    later, _ = run(q="ocean", principals=["public"])
+
+    assert after.total == committed.total
+    assert later.total == committed.total + 1
+    assert {"p8", "p9"}.isdisjoint(hit["id"] for hit in later.hits)
+
+
+def test_with_caching_off_every_search_counts(papers_indexed, settings):
+    settings.RDM_SEARCH_CACHE_SECONDS = 0
+    run(q="ocean", principals=["public"])
+    _, counted = run(q="ocean", principals=["public"])
+
+    assert counted
+
+
+def test_every_write_and_clear_replaces_the_version_token(papers_indexed):
+    from rdm.search.backends import get_search_backend
+
+    first = current_version("papers")
+    papers_indexed.objects["p1"]["doc"]["metadata"]["title"] = "Ocean heat, revised"
+    indexer.index_ids(papers_indexed, ["p1"])
+    second = current_version("papers")
+    get_search_backend().clear(papers_indexed)
+    third = current_version("papers")
+
+    assert len({first, second, third}) == 3
+    assert IndexVersion.objects.filter(index="papers").count() == 1
+
+
+def test_sort_indexes_cover_the_default_sort_but_not_relevance(papers_indexed):
+    statements = sort_index_statements(papers_indexed)
+
+    assert len(statements) == 1
+    assert "(sort_keys ->> 'created') DESC NULLS LAST" in statements[0]
+    assert statements[0].endswith("WHERE index = 'papers'")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="sort indexes exist on PostgreSQL only")
+def test_migrate_creates_the_records_sort_index_on_postgresql():
+    from rdm.search.index import get_index
+
+    (statement,) = sort_index_statements(get_index("records"))
+    name = statement.split()[5]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        (definition,) = cursor.fetchone()
+    assert "sort_keys ->> 'created'" in definition and "'records'" in definition
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL skips identical rows")
+def test_rewriting_identical_documents_keeps_the_token_and_the_cached_counts(papers_indexed):
+    run(q="ocean", principals=["public"])
+    token = current_version("papers")
+
+    indexer.index_ids(papers_indexed, ["p1", "p2", "p3"])
+    result, counted = run(q="ocean", principals=["public"])
+
+    assert current_version("papers") == token
+    assert not counted and result.total == 2
+
+
+def test_a_changed_date_moves_the_document_between_date_ranges(papers_indexed):
+    papers_indexed.objects["p1"]["doc"]["metadata"]["date"] = "1999-05-01"
+    indexer.index_ids(papers_indexed, ["p1", "p2"])
+
+    old_range = search("papers", "date:[2019 TO 2021]", principals=["public"])
+    new_range = search("papers", "date:1999", principals=["public"])
+
+    assert {hit["id"] for hit in old_range.hits} == {"p2"}
+    assert {hit["id"] for hit in new_range.hits} == {"p1"}
