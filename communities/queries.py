@@ -190,6 +190,7 @@ def search_members(actor, community: Community, *, public: bool = False, q: str 
     page, size = parse_paging(page, size)
     filters = {"community": [str(community.uuid)]}
     if public:
+        _check_public_member_query(q)
         filters["visibility"] = ["true"]
     else:
         if role:
@@ -199,6 +200,34 @@ def search_members(actor, community: Community, *, public: bool = False, q: str 
     result = search("members", q, filters=filters, sort=sort or None, page=page, size=size, user=actor)
     hits = _memberships_in_order(community, result.hits, visible_only=public)
     return MemberSearch(hits, result.total, result.page, result.size, result.aggregations)
+
+
+PUBLIC_MEMBER_FIELDS = ("name", "description", "member_type")  # what the public list shows of a member
+
+
+def _check_public_member_query(q: str | None) -> None:
+    """The public list shows ``{id, member}`` only: a query naming another field (``role:owner``,
+    ``created:...``) would reveal what it hides, so it is answered like an unknown field."""
+    from luqum import tree as lq
+
+    from rdm.search.query import QueryError, parse_query
+
+    index = get_index("members")
+    tree = parse_query(index, q)
+    named = {node.name for node in _walk(tree) if isinstance(node, lq.SearchField)}
+    if named - set(PUBLIC_MEMBER_FIELDS):
+        hidden = sorted(named - set(PUBLIC_MEMBER_FIELDS))[0]
+        fields = [index.get_field(name) for name in PUBLIC_MEMBER_FIELDS]
+        allowed = ", ".join(sorted({name for f in fields for name in (f.name, *f.aliases)}))
+        raise QueryError(f'Unknown search field "{hidden}". Allowed fields: {allowed}.')
+
+
+def _walk(node):
+    if node is None:
+        return
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 def _memberships_in_order(community: Community, hits: list[dict], *,

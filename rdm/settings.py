@@ -211,12 +211,16 @@ RDM_SEARCH_BACKENDS = {
 RDM_SEARCH_MAX_QUERY_LENGTH = env.int("RDM_SEARCH_MAX_QUERY_LENGTH", default=1000)  # characters
 RDM_SEARCH_MAX_QUERY_DEPTH = env.int("RDM_SEARCH_MAX_QUERY_DEPTH", default=20)  # nested groups/operators
 RDM_SEARCH_MAX_QUERY_TERMS = env.int("RDM_SEARCH_MAX_QUERY_TERMS", default=64)
+RDM_SEARCH_MAX_FUZZY_LENGTH = env.int("RDM_SEARCH_MAX_FUZZY_LENGTH", default=30)  # characters of a word~N
+# Database backend: seconds one search's statements may run (0: no limit); beyond, a 400 names the problem.
+RDM_SEARCH_TIMEOUT = env.float("RDM_SEARCH_TIMEOUT", default=10.0)
 RDM_SEARCH_DEFAULT_PAGE_SIZE = 10
 RDM_SEARCH_MAX_PAGE_SIZE = env.int("RDM_SEARCH_MAX_PAGE_SIZE", default=100)
 RDM_SEARCH_MAX_RESULT_WINDOW = env.int("RDM_SEARCH_MAX_RESULT_WINDOW", default=10_000)  # page * size
 # Database backend: totals and facet counts are cached (CACHES["default"]) under a token that changes
 # with every write to the index, like Elasticsearch's shard request cache. 0 switches it off.
 RDM_SEARCH_CACHE_SECONDS = env.int("RDM_SEARCH_CACHE_SECONDS", default=300)
+RDM_SEARCH_CACHE_WINDOW = 100  # hits whose order is cached (pages within it rank the matches once)
 CELERY_BEAT_SCHEDULE["drain-index-queue"] = {
     "task": "rdm.search.tasks.drain_index_queue",
     "schedule": 5.0,  # seconds; each enqueue also starts a drain on commit, this catches the rest

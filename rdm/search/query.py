@@ -227,7 +227,21 @@ class _Normalizer:
 
     def visit_Fuzzy(self, node, field, depth):
         term = self.visit(node.term, field, depth + 1)
-        return None if term is None else lq.Fuzzy(term, fuzziness(node))
+        if term is None:
+            return None
+        distance = fuzziness(node)
+        if distance and (field is None or field.kind == TEXT):
+            self._check_fuzzy_length(node)
+        return lq.Fuzzy(term, distance)
+
+    def _check_fuzzy_length(self, node):
+        """Matching a word within N edits costs more than linearly in its length (the database backend
+        spells every variant out): a long fuzzy word is refused before anything is built."""
+        longest = max((len(token) for token in tokenize(term_value(node.term))), default=0)
+        max_length = limit("RDM_SEARCH_MAX_FUZZY_LENGTH", 30)
+        if longest > max_length:
+            raise QueryError(f"The fuzzy word {str(node).strip()[:60]} is too long ({longest} characters; "
+                             f"fuzzy search allows at most {max_length}).")
 
     def visit_Proximity(self, node, field, depth):
         term = self.visit(node.term, field, depth + 1)

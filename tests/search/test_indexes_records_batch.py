@@ -1,6 +1,8 @@
 """The indexer loads records and drafts in batches (a fixed number of queries, plain values instead of
-model instances); every document it builds must be byte for byte what a single record gives."""
+model instances) and builds them with the garbage collector paused; every document it builds must be
+byte for byte what a single record gives."""
 
+import gc
 import json
 
 import pytest
@@ -14,6 +16,7 @@ from communities.models import Community
 from rdm.records import services
 from rdm.records.indexes import drafts_index, records_index
 from rdm.records.models import Draft, Record
+from rdm.search import indexer
 from rdm.search.indexer import build_document
 from tests.communities.conftest import community_data, make_user
 from tests.records.conftest import future, valid_metadata
@@ -177,3 +180,24 @@ def test_ids_without_an_object_are_left_out_of_a_batch(corpus):
     record = corpus["records"]["open"]
 
     assert list(records_index.load([record.pid, "nope0-00000"])) == [record.pid]
+
+
+def test_a_batch_is_built_with_the_garbage_collector_paused(papers, monkeypatch):
+    papers.add("a", title="Ocean")
+    seen = []
+    monkeypatch.setattr(papers, "principals", lambda obj: seen.append(gc.isenabled()) or ["public"])
+
+    indexer.index_ids(papers, ["a"])
+
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_failing_batch_turns_the_garbage_collector_back_on(papers):
+    papers.add("a", title="Ocean")
+    papers.broken.add("a")
+
+    with pytest.raises(RuntimeError):
+        indexer.index_ids(papers, ["a"])
+
+    assert gc.isenabled()

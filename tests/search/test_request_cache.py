@@ -152,3 +152,38 @@ def test_a_changed_date_moves_the_document_between_date_ranges(papers_indexed):
 
     assert {hit["id"] for hit in old_range.hits} == {"p2"}
     assert {hit["id"] for hit in new_range.hits} == {"p1"}
+
+
+def test_pages_within_the_cached_window_match_the_uncached_order(papers_indexed, settings):
+    for number in range(12):
+        papers_indexed.add(f"w{number:02d}", title=f"Ocean wave {number}", created=f"2023-02-{number + 1:02d}")
+    papers_indexed.index_all()
+    settings.RDM_SEARCH_CACHE_WINDOW = 10
+
+    def pages(**kwargs):
+        return [[hit["id"] for hit in search("papers", "ocean", principals=["public"], page=page, size=4,
+                                             **kwargs).hits] for page in (1, 2, 3, 4)]
+
+    cached_first, cached_again = pages(), pages()
+    settings.RDM_SEARCH_CACHE_SECONDS = 0
+    uncached = pages()
+
+    assert cached_first == cached_again == uncached
+    assert sum(map(len, uncached)) == 14  # p1, p2 and the twelve waves; p3 is not public
+
+
+def test_a_cached_page_never_shows_a_document_that_became_unreadable(papers_indexed):
+    from rdm.search.models import SearchDocument, SearchTerm
+
+    first = search("papers", "ocean", principals=["public"])
+    assert "p1" in {hit["id"] for hit in first.hits}
+    # A write that commits between reading the token and reading the page (simulated: the row
+    # changes without a new token) must not leak through the cached ids.
+    row = SearchDocument.objects.get(index="papers", doc_id="p1")
+    row.keywords = [term for term in row.keywords if term != "_principals:public"] + ["_principals:user:7"]
+    row.save(update_fields=["keywords"])
+    SearchTerm.objects.filter(document=row, field="_principals").update(value="user:7")  # SQLite's copy
+
+    again = search("papers", "ocean", principals=["public"])
+
+    assert "p1" not in {hit["id"] for hit in again.hits}

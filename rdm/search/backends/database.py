@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
+from contextlib import contextmanager
 from functools import reduce
 from itertools import product
 from operator import and_, or_
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -173,7 +175,22 @@ def pattern_lookup(expression, tokens: list[str]):
 
 
 def _token_regex(token: str) -> str:
-    return "".join(r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in token)
+    return wildcard_regex(token, r"\w")
+
+
+def wildcard_regex(pattern: str, char: str) -> str:
+    """``pattern`` (``*`` any run, ``?`` one of ``char``) as a regex. On SQLite (Python's backtracking
+    ``re``) the runs between literal segments are atomic, each segment taken at its first occurrence,
+    which is what a glob match needs: ``a*a*a*b`` on a long "aaaa..." token is linear instead of taking
+    minutes. PostgreSQL's engine does not backtrack (and knows no atomic groups)."""
+    def segment(text: str) -> str:
+        return "".join(char if c == "?" else re.escape(c) for c in text)
+
+    parts = pattern.split("*")
+    if len(parts) == 1 or connection.vendor != "sqlite":
+        return f"{char}*".join(segment(part) for part in parts)
+    middle = "".join(f"(?>{char}*?{segment(part)})" for part in parts[1:-1] if part)
+    return segment(parts[0]) + middle + f"{char}*" + segment(parts[-1])
 
 
 SIMPLE_TOKEN = re.compile(r"^[^\W_]+\*?$")  # letters/digits only: PostgreSQL's parser keeps it one lexeme
@@ -213,6 +230,85 @@ def current_version(index_name: str) -> str:
     return token
 
 
+@contextmanager
+def search_deadline():
+    """Bound the statements of one search to ``RDM_SEARCH_TIMEOUT`` seconds (0: no limit); a search
+    that runs out is a ``QueryError`` (400), not a 500 or a worker busy for minutes. PostgreSQL: a
+    transaction-local ``statement_timeout``; SQLite: a progress handler that interrupts the statement.
+    Runs inside the search's ``transaction.atomic()``."""
+    seconds = float(getattr(settings, "RDM_SEARCH_TIMEOUT", 10) or 0)
+    if seconds <= 0:
+        yield
+        return
+    deadline = _PostgresqlDeadline(seconds) if connection.vendor == "postgresql" else _SqliteDeadline(seconds)
+    try:
+        yield
+    except OperationalError as error:
+        if not deadline.fired(error):
+            raise
+        raise QueryError(f"The search took too long (the limit is {seconds:g} seconds); simplify the query "
+                         "(fewer fuzzy, proximity or wildcard terms).") from error
+    else:
+        deadline.restore()
+    finally:
+        deadline.close()
+
+
+class _PostgresqlDeadline:
+    def __init__(self, seconds: float):
+        # SET LOCAL outlives a released savepoint: inside an outer transaction it is undone afterwards.
+        self.nested = len(connection.atomic_blocks) > 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)",
+                           [f"{max(1, round(seconds * 1000))}ms"])
+
+    def fired(self, error: Exception) -> bool:
+        from psycopg.errors import QueryCanceled
+
+        return isinstance(error.__cause__, QueryCanceled)
+
+    def restore(self) -> None:
+        if self.nested:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+
+    def close(self) -> None:
+        pass
+
+
+class _SqliteDeadline:
+    CHECK_EVERY = 10_000  # virtual machine instructions between two looks at the clock
+
+    def __init__(self, seconds: float):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.limit_at = time.monotonic() + seconds
+        self.interrupted = False
+        self.raw.set_progress_handler(self._check, self.CHECK_EVERY)
+
+    def _check(self) -> int:
+        self.interrupted = self.interrupted or time.monotonic() > self.limit_at
+        return int(self.interrupted)  # non-zero interrupts the running statement
+
+    def fired(self, error: Exception) -> bool:
+        return self.interrupted
+
+    def restore(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.raw.set_progress_handler(None, 0)
+
+
+def cache_key_value(param):
+    """A statement parameter as the cache key holds it: whole. psycopg's ``Jsonb`` wrapper (JSON lookups)
+    abbreviates its repr after 35 characters, so two long keyword values would share one key."""
+    wrapped = getattr(param, "obj", None)
+    if wrapped is not None and type(param).__module__.startswith("psycopg"):
+        return ("json", to_json(wrapped))
+    return param
+
+
 class RequestCache:
     """Totals and facet counts of one index version, like Elasticsearch's shard request cache.
 
@@ -229,7 +325,8 @@ class RequestCache:
         if self.token is None:
             return None
         sql, params = statement
-        digest = hashlib.sha256(repr((kind, self.token, sql, tuple(params))).encode()).hexdigest()
+        values = tuple(map(cache_key_value, params))
+        digest = hashlib.sha256(repr((kind, self.token, sql, values)).encode()).hexdigest()
         return f"rdm-search:{digest}"
 
     def get(self, key: str | None):
@@ -252,6 +349,10 @@ class RequestCache:
 # from every shape a match can take, so both databases evaluate them in SQL with the same semantics.
 ANY_CHAR, ANY_TOKEN = r"[^ |]", r"[^ |]+"  # one character of a token; one whole token of the same value
 MAX_PROXIMITY_SHAPES = 20_000  # (slop + 1) ** words placements examined before refusing the query
+# Characters of fuzzy/proximity expressions one query may use. PostgreSQL's regex engine slows down far
+# faster than linearly with the expression's size (a 67 kB proximity took 10 ms a row), so the sum is
+# bounded: "temperature~2" is 7.6 kB, '"a b c"~5' about 1 kB, a 21-letter word ~2 35 kB (refused).
+MAX_PATTERN_SIZE = 32_000
 
 
 def fuzzy_regex(token: str, distance: int) -> str:
@@ -340,6 +441,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
         self.keywords_in_row = keywords_in_row()
         self.uses_text_index = False  # set when a term is matched through the GIN-indexed tsvector
+        self.pattern_size = 0  # characters of fuzzy/proximity expressions so far (MAX_PATTERN_SIZE)
 
     def _match_all(self):
         return Q()
@@ -380,7 +482,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return Q(has_term(field.name, value=value))
 
     def _match_keyword_pattern(self, field: Field, pattern: str):
-        regex = "^" + "".join(r".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$"
+        regex = "^" + wildcard_regex(pattern, ".") + "$"
         if field.kind == KEYWORD and self.keywords_in_row:
             return Q(KeywordExists(field.name, [("~", regex)]))
         return Q(has_term(field.name, value__regex=regex))
@@ -398,6 +500,11 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return ts_match(" & ".join(words)) & matched
 
     def _match_regex(self, field: Field | None, regex: str) -> Q:
+        self.pattern_size += len(regex)
+        if self.pattern_size > MAX_PATTERN_SIZE:
+            raise QueryError("The fuzzy and proximity searches of this query are too expensive; use fewer or "
+                             "shorter fuzzy words (or ~1), fewer words in a proximity search or a smaller "
+                             "distance.")
         if field is None:
             return reduce(or_, (Q(Regex(F(column), regex)) for column in TEXT_COLUMNS))
         field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
@@ -432,7 +539,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         compiler = self.query_compiler_class(index)
         matched = readable.filter(compiler.compile(request.tree))
         hits = matched.filter(self._filters_q(request.filters))
-        with transaction.atomic():
+        with transaction.atomic(), search_deadline():
             if connection.vendor == "postgresql":
                 self._tune_planner(compiler)
             counts = RequestCache(index.name)
@@ -441,7 +548,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if request.facets:
                 aggregations, counted = self._aggregations(matched, request, counts)
                 total = counted if counted is not None else total
-            page, total = self._page(hits, request, total)
+            page, total = self._page(hits, request, total, counts)
             counts.set(total_key, total)
         return SearchResult(
             hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
@@ -458,19 +565,48 @@ class DatabaseSearchBackend(BaseSearchBackend):
             for statement in statements:
                 cursor.execute(statement)
 
-    def _page(self, hits, request: SearchRequest, total: int | None) -> tuple[list[dict], int]:
-        """The page of documents and the total: known already, or counted in the same scan (a window)."""
-        window = slice(request.offset, request.offset + request.size)
+    def _page(self, hits, request: SearchRequest, total: int | None,
+              counts: RequestCache) -> tuple[list[dict], int]:
+        """The page of documents and the total (counted in the ordering scan when not known yet).
+
+        The first ``RDM_SEARCH_CACHE_WINDOW`` ids in order are cached like the counts (Solr's query
+        result cache), so paging through the first results ranks the matches once per index version.
+        """
         ordered = self._order(hits, request)
+        end = request.offset + request.size
+        window = settings.RDM_SEARCH_CACHE_WINDOW
+        in_window = end <= window
+        ids_key = counts.key("ids", ordered.values("doc_id").query.sql_with_params()) if in_window else None
+        ids = counts.get(ids_key)
+        if ids is None and ids_key is None:
+            documents, total = self._ordered_rows(ordered, "document", slice(request.offset, end), total)
+            return [document_expander(request.index)(document) for document in documents], total
+        if ids is None:
+            ids, total = self._ordered_rows(ordered, "doc_id", slice(0, window), total)
+            counts.set(ids_key, ids)
+        if total is None:
+            total = hits.count()
+        return self._documents_in_order(hits, ids[request.offset:end], request.index), total
+
+    @staticmethod
+    def _ordered_rows(ordered, column: str, window: slice, total: int | None) -> tuple[list, int]:
+        """``column`` of the ordered rows in ``window``, and the total (counted in the same scan)."""
         if total is not None:
-            documents = list(ordered.values_list("document", flat=True)[window])
-        else:
-            counted = ordered.annotate(_total=Window(Count("pk")))
-            rows = list(counted.values_list("document", "_total")[window])
-            documents = [document for document, _ in rows]
-            total = rows[0][1] if rows else (hits.count() if request.offset else 0)
-        expand = document_expander(request.index)
-        return [expand(document) for document in documents], total
+            return list(ordered.values_list(column, flat=True)[window]), total
+        rows = list(ordered.annotate(_total=Window(Count("pk"))).values_list(column, "_total")[window])
+        if rows:
+            return [value for value, _ in rows], rows[0][1]
+        return [], (ordered.count() if window.start else 0)
+
+    @staticmethod
+    def _documents_in_order(hits, ids: list[str], index: Index) -> list[dict]:
+        """The documents of cached ``ids``, read through ``hits`` again, so a document that changed or
+        became unreadable since the ids were cached drops out rather than showing."""
+        if not ids:
+            return []
+        found = dict(hits.filter(doc_id__in=ids).values_list("doc_id", "document"))
+        expand = document_expander(index)
+        return [expand(found[doc_id]) for doc_id in ids if doc_id in found]
 
     def _filters_q(self, filters: dict[str, list[str]], *, exclude: str | None = None) -> Q:
         conditions = [
