@@ -48,10 +48,23 @@ def search_vocabulary(vocabulary: str, *, q: str = "", suggest: str = "", tags: 
     """
     from rdm.search import search
 
-    parts = [f"({text})" for text in (q.strip(), suggest_query(suggest)) if text]
+    suggested = suggest_query(suggest)
+    _check_suggestion(suggested)
+    parts = [f"({text})" for text in (q.strip(), suggested) if text]
     filters = {"vocabulary": [vocabulary], **({"tags": tags} if tags else {})}
     return search("vocabularies", " AND ".join(parts), filters=filters, facets=False, sort=sort,
                   page=page, size=size, max_size=max_size)
+
+
+def _check_suggestion(query: str) -> None:
+    """A suggestion too long or of too many words is refused naming ``suggest``, not the ``q`` it becomes."""
+    from rdm.search.index import get_index
+    from rdm.search.query import QueryError, SearchError, parse_query
+
+    try:
+        parse_query(get_index("vocabularies"), query)
+    except QueryError as error:
+        raise SearchError(f"The suggestion cannot be searched: {error.detail}", "suggest") from None
 
 
 def suggest_query(text: str) -> str:

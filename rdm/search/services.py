@@ -69,7 +69,7 @@ def search(
         index=index,
         tree=tree,
         principals=principals,
-        filters=clean_filters(index, filters or {}),
+        filters=clean_filters(index, filters or {}, principals),
         facets=facets,
         sort=index.sort_options[sort_name].keys if sort_name else (),
         page=clean_int("page", page, minimum=1),
@@ -84,8 +84,12 @@ def search(
     return result
 
 
-def clean_filters(index: Index, filters: Mapping[str, str | Iterable[str]]) -> dict[str, list[str]]:
-    allowed = {name for name, field in index.filter_fields().items() if field.kind == KEYWORD}
+def clean_filters(index: Index, filters: Mapping[str, str | Iterable[str]],
+                  principals: Iterable[str] = ()) -> dict[str, list[str]]:
+    # A field with ``readers`` filters for them only, as it is queried (``Field.queryable_by``).
+    principals = list(principals)
+    allowed = {name for name, field in index.filter_fields().items()
+               if field.kind == KEYWORD and field.queryable_by(principals)}
     cleaned = {}
     for name, values in filters.items():
         if name not in allowed:

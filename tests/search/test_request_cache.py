@@ -156,7 +156,8 @@ def test_a_changed_date_moves_the_document_between_date_ranges(papers_indexed):
 
 def test_pages_within_the_cached_window_match_the_uncached_order(papers_indexed, settings):
     for number in range(12):
-        papers_indexed.add(f"w{number:02d}", title=f"Ocean wave {number}", created=f"2023-02-{number + 1:02d}")
+        papers_indexed.add(f"w{number:02d}", title=f"Ocean wave {number}",
+                           created=f"2023-02-{number + 1:02d}")
     papers_indexed.index_all()
     settings.RDM_SEARCH_CACHE_WINDOW = 10
 
@@ -187,3 +188,18 @@ def test_a_cached_page_never_shows_a_document_that_became_unreadable(papers_inde
     again = search("papers", "ocean", principals=["public"])
 
     assert "p1" not in {hit["id"] for hit in again.hits}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_it_found_them(papers_indexed):
+    def setting(name):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting(%s)", [name])
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = {name: setting(name) for name in ("enable_seqscan", "jit", "statement_timeout")}
+        search("papers", "ocean", principals=["public"])
+        after = {name: setting(name) for name in ("enable_seqscan", "jit", "statement_timeout")}
+
+    assert after == before

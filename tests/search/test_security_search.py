@@ -206,3 +206,32 @@ def test_every_elasticsearch_bulk_write_carries_the_documents_principals(papers)
         (action,) = bulk_actions(papers, "rdm-papers-rebuilding", [document], [], op_type=op_type)
         assert action["_source"][PRINCIPALS] == ["staff", "user:7"]
         assert action["_source"][SOURCE] == document.document
+
+
+# --- fields with readers: filters follow the same rule as queries -------------------------------------
+
+@pytest.fixture
+def reviewed(papers):
+    from rdm.search.index import STAFF, KeywordField
+
+    reviewer = KeywordField("reviewer", path="metadata.reviewer", readers=(STAFF,))
+    papers.fields = (*type(papers).fields, reviewer)
+    papers.__dict__.pop("_fields_by_name", None)
+    papers.__dict__.pop("_fields_by_typed_name", None)
+    papers.add("a", title="Ocean")
+    papers.objects["a"]["doc"]["metadata"]["reviewer"] = "rex"
+    papers.add("b", title="Ocean too")
+    papers.index_all()
+    return papers
+
+
+def test_a_reader_restricted_field_is_no_filter_for_others(reviewed):
+    from rdm.search.query import ParameterError
+
+    with pytest.raises(ParameterError, match='Unknown filter "reviewer"'):
+        search("papers", "", filters={"reviewer": "rex"}, principals=["public"])
+    with pytest.raises(QueryError, match='Unknown search field "reviewer"'):
+        search("papers", "reviewer:rex", principals=["public"])
+
+    staff = search("papers", "", filters={"reviewer": "rex"}, principals=["public", "staff"])
+    assert [hit["id"] for hit in staff.hits] == ["a"]

@@ -254,6 +254,28 @@ def search_deadline():
         deadline.close()
 
 
+@contextmanager
+def planner_settings(compiler: DatabaseQueryCompiler):
+    """PostgreSQL: planner settings for one search, undone afterwards inside an outer transaction (where
+    SET LOCAL would outlive the search's savepoint). Runs inside the search's ``transaction.atomic()``."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = ["jit"]  # compiling costs tens of milliseconds and never pays off for these queries
+    if compiler.uses_text_index:
+        # The planner does not cost detoasting: for a frequent word it would rather scan the whole
+        # table (reading every tsvector) than take the GIN index, which is many times faster.
+        names.append("enable_seqscan")
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SET LOCAL {name} = off")
+    yield
+    if len(connection.atomic_blocks) > 1:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+
+
 class _PostgresqlDeadline:
     def __init__(self, seconds: float):
         # SET LOCAL outlives a released savepoint: inside an outer transaction it is undone afterwards.
@@ -539,9 +561,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         compiler = self.query_compiler_class(index)
         matched = readable.filter(compiler.compile(request.tree))
         hits = matched.filter(self._filters_q(request.filters))
-        with transaction.atomic(), search_deadline():
-            if connection.vendor == "postgresql":
-                self._tune_planner(compiler)
+        with transaction.atomic(), search_deadline(), planner_settings(compiler):
             counts = RequestCache(index.name)
             total_key = counts.key("total", hits.values("pk").query.sql_with_params())
             total, aggregations = counts.get(total_key), {}
@@ -553,17 +573,6 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return SearchResult(
             hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
         )
-
-    @staticmethod
-    def _tune_planner(compiler: DatabaseQueryCompiler) -> None:
-        statements = ["SET LOCAL jit = off"]  # compiling costs tens of ms and never pays off here
-        if compiler.uses_text_index:
-            # The planner does not cost detoasting: for a frequent word it would rather scan the whole
-            # table (reading every tsvector) than take the GIN index, which is many times faster.
-            statements.append("SET LOCAL enable_seqscan = off")
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
     def _page(self, hits, request: SearchRequest, total: int | None,
               counts: RequestCache) -> tuple[list[dict], int]:
