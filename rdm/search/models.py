@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Length
 from django.utils import timezone
 
 
@@ -71,6 +72,25 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return f"{self.field}={self.value}"
+
+
+class SearchLexeme(models.Model):
+    """A token of an index's searchable text (PostgreSQL): the term dictionary fuzzy terms expand
+    against, as Elasticsearch expands them against its own. Only tokens short enough to be fuzzy
+    matches are kept (``RDM_SEARCH_MAX_FUZZY_LENGTH`` + 2 characters). Lexemes are never removed: one
+    whose documents are gone or changed matches no document through the tsvector."""
+
+    pk = models.CompositePrimaryKey("index", "lexeme")  # one btree, no id sequence to advance
+    index = models.CharField(max_length=64)
+    lexeme = models.TextField()
+
+    class Meta:
+        # The candidates of a fuzzy term are the lexemes whose length is within its distance.
+        indexes = [models.Index(models.F("index"), Length("lexeme"), models.F("lexeme"),
+                                name="search_lexeme_length")]
+
+    def __str__(self):
+        return f"{self.index}:{self.lexeme}"
 
 
 class IndexVersion(models.Model):

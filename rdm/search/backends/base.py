@@ -229,6 +229,10 @@ def _wildcard_tokens(value: str) -> list[str]:
     return tokens
 
 
+class RebuildInProgress(RuntimeError):
+    """Another rebuild of the index is loading (or one crashed and left its index behind)."""
+
+
 class BaseSearchBackend:
     """A search engine. ``params`` come from the ``RDM_SEARCH_BACKENDS`` entry (minus ``BACKEND``)."""
 
@@ -263,3 +267,13 @@ class BaseSearchBackend:
         every document, while searches keep using the current documents. A backend that upserts in
         place (the database) needs nothing; Elasticsearch loads a fresh index and swaps an alias."""
         yield
+
+    def rebuild_status(self, index: Index):
+        """Where ``index`` is stored and any rebuild loading it (``rdm_index status``); None when the
+        backend has nothing to add (the database rebuilds in place)."""
+        return None
+
+    def discard_stale_rebuild(self, index: Index) -> list:
+        """Remove what a rebuild that died left behind (``rdm_index rebuild --force``) and return it;
+        raise ``RebuildInProgress`` when a rebuild is still running. Nothing to do by default."""
+        return []

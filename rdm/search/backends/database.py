@@ -42,9 +42,10 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
+from rapidfuzz.distance import OSA
 
 from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize, values_at
-from ..models import IndexVersion, SearchDocument, SearchTerm
+from ..models import IndexVersion, SearchDocument, SearchLexeme, SearchTerm
 from ..query import QueryError
 from .base import (
     BaseQueryCompiler,
@@ -369,6 +370,9 @@ class RequestCache:
 
 # Fuzzy and proximity terms: regular expressions over the normalised text (" tok tok | tok "), built
 # from every shape a match can take, so both databases evaluate them in SQL with the same semantics.
+# On PostgreSQL a fuzzy term in the searchable text expands against the lexicon instead (see
+# ``fuzzy_expansions``), but its expression still counts against ``MAX_PATTERN_SIZE``, so the same
+# queries are refused on every database.
 ANY_CHAR, ANY_TOKEN = r"[^ |]", r"[^ |]+"  # one character of a token; one whole token of the same value
 MAX_PROXIMITY_SHAPES = 20_000  # (slop + 1) ** words placements examined before refusing the query
 # Characters of fuzzy/proximity expressions one query may use. PostgreSQL's regex engine slows down far
@@ -451,6 +455,89 @@ def prefix_tree_regex(sequences, symbol_regex, separator: str) -> str:
     return emit(tree)
 
 
+def field_text(field: Field):
+    """The normalised text of ``field``; "" for a document without it (so it does not match, also
+    under NOT)."""
+    return Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
+
+
+# Fuzzy terms on PostgreSQL: expanded against ``SearchLexeme``, the tokens of the index's searchable text.
+MAX_EXPANSIONS = 50  # Elasticsearch's default max_expansions of a fuzzy query
+LIKE_SPECIAL = re.compile(r"[\\%_]")
+LEXEME_CANDIDATES_SQL = f"""
+    SELECT lexeme FROM {SearchLexeme._meta.db_table}
+    WHERE "index" = %s AND length(lexeme) BETWEEN %s AND %s{{pieces}}
+"""
+INSERT_LEXEMES_SQL = f"""
+    INSERT INTO {SearchLexeme._meta.db_table} (index, lexeme)
+    SELECT %s, token FROM unnest(string_to_array(%s, ' ')) AS token
+    WHERE NOT EXISTS (SELECT 1 FROM {SearchLexeme._meta.db_table} WHERE index = %s AND lexeme = token)
+    ON CONFLICT DO NOTHING
+"""
+
+
+def max_lexeme_length() -> int:
+    """The longest token a fuzzy term can match: the longest fuzzy word plus two insertions."""
+    return int(getattr(settings, "RDM_SEARCH_MAX_FUZZY_LENGTH", 30)) + 2
+
+
+def fuzzy_expansions(index_name: str, token: str, distance: int) -> list[str]:
+    """The lexemes of ``index_name`` within ``distance`` edits (optimal string alignment, as
+    ``fuzzy_regex``) of ``token``: the ``MAX_EXPANSIONS`` nearest, ties by lexeme. Elasticsearch also
+    keeps its max_expansions nearest terms but breaks ties its own way (and per shard and field), so
+    with more candidates than the cap the two may pick different ones."""
+    sql, params = LEXEME_CANDIDATES_SQL, [index_name, len(token) - distance, len(token) + distance]
+    conditions = []
+    pieces = fuzzy_pieces(token, distance)
+    if pieces:  # the same SQL on SQLite (where the lexicon only fills in tests)
+        first, *middle, last = pieces
+        conditions = ["substr(lexeme, 1, %s) = %s", "substr(lexeme, length(lexeme) - %s) = %s"]
+        params += [len(first), first, len(last) - 1, last]
+        conditions += ["lexeme LIKE %s ESCAPE '\\'"] * len(middle)
+        params += ["%" + like_escape(piece) + "%" for piece in middle]
+    sql = sql.format(pieces=f" AND ({' OR '.join(conditions)})" if conditions else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        candidates = [lexeme for (lexeme,) in cursor.fetchall()]
+    near = []
+    for lexeme in candidates:
+        edits = OSA.distance(token, lexeme, score_cutoff=distance)
+        if edits <= distance:
+            near.append((edits, lexeme))
+    return [lexeme for _, lexeme in sorted(near)[:MAX_EXPANSIONS]]
+
+
+def batch_lexemes(rows) -> set[str]:
+    """The distinct tokens of the rows' searchable text that a fuzzy term could match."""
+    found: set[str] = set()
+    for row in rows:
+        found.update(row.text_a.split(), row.text_b.split(), row.text_c.split())
+    found.discard("|")
+    longest = max_lexeme_length()
+    return {token for token in found if len(token) <= longest}
+
+
+def like_escape(text: str) -> str:
+    return LIKE_SPECIAL.sub(lambda special: "\\" + special.group(), text)
+
+
+def fuzzy_pieces(token: str, distance: int) -> list[str] | None:
+    """``distance + 1`` pieces of ``token`` separated by one character each, or None if one would be
+    empty. An edit (a transposition too) changes at most one piece, so a token within ``distance``
+    edits keeps one piece intact: it starts with the first, ends with the last or contains another.
+    A cheap exact pre-filter in SQL; the distance itself is computed in Python."""
+    count = distance + 1
+    letters = len(token) - distance
+    if letters < count:
+        return None
+    sizes = [letters // count + (1 if i < letters % count else 0) for i in range(count)]
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(token[start:start + size])
+        start += size + 1
+    return pieces
+
+
 class DatabaseQueryCompiler(BaseQueryCompiler):
     """Compiles the tree to a ``Q`` object over ``SearchDocument``.
 
@@ -486,9 +573,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         if field is None:
             exact = reduce(or_, (Q(pattern_lookup(F(column), tokens)) for column in TEXT_COLUMNS))
         else:
-            # Coalesce: a document without the field must count as "not matching", also under NOT.
-            field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
-            exact = Q(pattern_lookup(field_text, tokens))
+            exact = Q(pattern_lookup(field_text(field), tokens))
         tsquery = tsquery_text(tokens) if self.use_tsvector and (field is None or field.searchable) else None
         if tsquery is None:
             return exact
@@ -510,7 +595,27 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return Q(has_term(field.name, value__regex=regex))
 
     def _match_fuzzy(self, field: Field | None, token: str, distance: int):
-        return self._match_regex(field, fuzzy_regex(token, distance))
+        """PostgreSQL: the term expands against the index's lexicon (as Elasticsearch expands it against
+        its term dictionary) and the expansions are looked up in the GIN-indexed tsvector; elsewhere, and
+        for text fields outside the searchable text, an expression over every row's text decides."""
+        regex = fuzzy_regex(token, distance)
+        if not (self.use_tsvector and (field is None or field.searchable)):
+            return self._match_regex(field, regex)
+        self._charge(regex)
+        lexemes = fuzzy_expansions(self.index.name, token, distance)
+        if not lexemes:
+            # FALSE in SQL: ``pk__in=[]`` would make a query without other conditions unprintable.
+            return Q(Value(False, output_field=BooleanField()))
+        self.uses_text_index = True
+        if field is not None:
+            # The tsvector narrows the rows; the field's own text decides (the lexicon spans all fields).
+            words = " (?:" + "|".join(map(re.escape, lexemes)) + ") "
+            return ts_match(" | ".join(lexemes)) & Q(Regex(field_text(field), words))
+        simple = [lexeme for lexeme in lexemes if SIMPLE_TOKEN.match(lexeme)]
+        parts = [ts_match(" | ".join(simple))] if simple else []
+        # Tokens PostgreSQL's parser splits (``a_b``) are several lexemes there: matched as phrases.
+        parts += [self._match_text(None, [lexeme]) for lexeme in lexemes if not SIMPLE_TOKEN.match(lexeme)]
+        return reduce(or_, parts)
 
     def _match_proximity(self, field: Field | None, tokens: list[str], slop: int):
         matched = self._match_regex(field, proximity_regex(tokens, slop))
@@ -522,15 +627,17 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return ts_match(" & ".join(words)) & matched
 
     def _match_regex(self, field: Field | None, regex: str) -> Q:
+        self._charge(regex)
+        if field is None:
+            return reduce(or_, (Q(Regex(F(column), regex)) for column in TEXT_COLUMNS))
+        return Q(Regex(field_text(field), regex))
+
+    def _charge(self, regex: str) -> None:
         self.pattern_size += len(regex)
         if self.pattern_size > MAX_PATTERN_SIZE:
             raise QueryError("The fuzzy and proximity searches of this query are too expensive; use fewer or "
                              "shorter fuzzy words (or ~1), fewer words in a proximity search or a smaller "
                              "distance.")
-        if field is None:
-            return reduce(or_, (Q(Regex(F(column), regex)) for column in TEXT_COLUMNS))
-        field_text = Coalesce(KeyTextTransform(field.name, "fields"), Value(""), output_field=TextField())
-        return Q(Regex(field_text, regex))
 
     def _match_range(self, field: Field, bounds: dict[str, str]):
         if field.kind == KEYWORD and self.keywords_in_row:
@@ -818,6 +925,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
                 if terms:
                     cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+            # Every row's tokens, written or unchanged, so a rebuild fills the lexicon too. Sorted: two
+            # batches adding the same new lexemes wait for each other in one order, never deadlock.
+            lexemes = sorted(batch_lexemes(row for row, _ in prepared))
+            if lexemes:  # one string: adapting thousands of list items costs more than the insert
+                cursor.execute(INSERT_LEXEMES_SQL, [index.name, " ".join(lexemes), index.name])
         return bool(written or stale)
 
     def _prepare(self, index: Index, doc: IndexedDocument, now, *, keywords_in_row: bool) -> Prepared:

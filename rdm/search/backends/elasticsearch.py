@@ -3,7 +3,9 @@ compiled to Query DSL, facets as filtered terms aggregations, writes through the
 
 One ES alias per declaration (``<prefix><name>``) in front of a concrete index
 ``<prefix><name>-<UTC timestamp>``; a rebuild loads a fresh concrete index and swaps the alias (see
-``rebuild_session``). Each ES document holds the declared fields,
+``rebuild_session``); the rebuilding process keeps a heartbeat on the index it loads, so a rebuild
+left by a killed process can be told from a running one (``discard_stale_rebuild``). Each ES document
+holds the declared fields,
 ``rdm_principals``, ``rdm_sort`` (one keyword per sortable field) and the stored document in
 ``rdm_document`` (not indexed). Text is tokenised once, in Python (``rdm.search.index.tokenize``), and
 sent as space-separated lower-case tokens analysed by the built-in ``whitespace`` analyser: both
@@ -16,8 +18,11 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import socket
+import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch_dsl import Document, Keyword, MetaField, Object, Text
@@ -27,6 +32,7 @@ from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
     IndexedDocument,
+    RebuildInProgress,
     SearchRequest,
     SearchResult,
     facet_buckets,
@@ -38,10 +44,77 @@ DOC_ID, PRINCIPALS, SORT, SOURCE = "rdm_doc_id", "rdm_principals", "rdm_sort", "
 TEXT_ANALYZER = "whitespace"  # input is already tokenised and lower-cased by rdm.search.index.tokenize
 SCROLL_CHUNK = 1000
 REBUILDING_SUFFIX = "-rebuilding"  # the alias marking the concrete index a rebuild is loading
+HEARTBEAT_META = "rdm_rebuild"  # key in the loading index's mapping ``_meta``: started, heartbeat, host, pid
+
+@dataclass
+class RebuildState:
+    """A rebuild as the node shows it: the concrete index it loads, when it started, its last heartbeat
+    (the index's creation until the first beat) and how many index operations the index received."""
+
+    index: str
+    started: datetime.datetime
+    heartbeat: datetime.datetime
+    documents: int
+    owner: str = ""  # "host pid" of the rebuilding process, once it has beaten
+
+    def heartbeat_age(self) -> float:
+        return (datetime.datetime.now(datetime.UTC) - self.heartbeat).total_seconds()
+
+    def describe(self) -> str:
+        owner = f" by {self.owner}" if self.owner else ""
+        return (f"{self.index}{owner}, started {self.started:%Y-%m-%d %H:%M:%S} UTC, {self.documents} "
+                f"documents loaded, heartbeat {max(self.heartbeat_age(), 0):.0f}s ago")
 
 
-class RebuildInProgress(RuntimeError):
-    """Another rebuild of the index is loading (or one crashed and left its index behind)."""
+@dataclass
+class IndexLayout:
+    """What ``rdm_index status`` shows for one index: the concrete index(es) behind the alias (``legacy``:
+    the alias name is itself a concrete index) and the rebuilds loading, with their staleness limit."""
+
+    alias: str
+    live: list[str]
+    legacy: bool
+    rebuilds: list[RebuildState]
+    stale_after: float
+
+
+class Heartbeat:
+    """Refreshes the loading index's ``_meta`` heartbeat every ``interval`` seconds, in a thread of the
+    rebuilding process (so a slow chunk, or forked workers, never make a live rebuild look dead).
+    ``lost`` turns true once the index is gone: a ``--force`` elsewhere judged this rebuild dead."""
+
+    def __init__(self, client_of, index_name: str, interval: float):
+        self.client_of, self.index_name, self.interval = client_of, index_name, interval
+        self.meta = {"started": utc_now_iso(), "host": socket.gethostname(), "pid": os.getpid()}
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"rebuild-heartbeat-{index_name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.beat()
+
+    def beat(self) -> None:
+        meta = {HEARTBEAT_META: {**self.meta, "heartbeat": utc_now_iso()}}
+        try:
+            self.client_of().indices.put_mapping(index=self.index_name, meta=meta)
+        except NotFoundError:
+            self.lost = True
+            self._stop.set()
+        except Exception:  # noqa: BLE001 - the next beat tries again; staleness allows several misses
+            logger.warning("Rebuild heartbeat on %s failed.", self.index_name, exc_info=True)
+
+
+def utc_now_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat()
 
 
 def document_class(index: Index, es_index_name: str, settings: dict | None = None) -> type[Document]:
@@ -197,6 +270,11 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         # How long a write may trust its last look for a running rebuild; a rebuild waits as long
         # before loading, so no write it must see can go to the live index alone.
         self.rebuild_check_interval = float(self.params.get("REBUILD_CHECK_INTERVAL", 2.0))
+        # A rebuild refreshes its heartbeat this often; one whose heartbeat is older than
+        # REBUILD_STALE_AFTER (several missed beats, plus room for clock skew) is taken for dead.
+        self.heartbeat_interval = float(self.params.get("REBUILD_HEARTBEAT_INTERVAL", 10.0))
+        self.stale_after = float(self.params.get("REBUILD_STALE_AFTER", 6 * self.heartbeat_interval))
+        self._heartbeats: dict[str, Heartbeat] = {}  # index name -> this process's running rebuild
         self._client = self.params.get("CLIENT")
         self._client_pid = os.getpid()
         self._ready: set[str] = set()
@@ -335,6 +413,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
     def _load(self, index: Index, documents: list[IndexedDocument], delete_ids: list[str]) -> None:
         """A rebuild's own bulk load: "create", so a newer copy another process wrote while the rebuild
         ran (a queued change) is never replaced by the state this load read earlier (409: skipped)."""
+        self._check_not_taken_over(index)
         if delete_ids:
             live = bulk_actions(index, self.es_index(index), [], delete_ids)
             helpers.bulk(self.client, live, refresh=self.refresh, ignore_status=(404,))
@@ -366,15 +445,16 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         self.ensure_index(index)
         marker = self.rebuilding_alias(index)
         if self.client.indices.exists_alias(name=marker):
-            loading = ", ".join(sorted(self.client.indices.get_alias(name=marker)))
-            raise RebuildInProgress(f"A rebuild of {self.es_index(index)} is already loading {loading}; if "
-                                    f"none is running (a crashed one), delete that index and start again.")
+            raise RebuildInProgress(self._already_loading(index))
         old, legacy = self.live_indices(index)
         new = self._create_concrete_index(index, {marker: {}}, {"refresh_interval": "-1"})
         holders = sorted(self.client.indices.get_alias(name=marker))
         if holders[0] != new:  # another rebuild started at the same moment and goes on alone
             self.client.indices.delete(index=new, ignore_unavailable=True)
             raise RebuildInProgress(f"A rebuild of {self.es_index(index)} is already loading {holders[0]}.")
+        heartbeat = Heartbeat(lambda: self.client, new, self.heartbeat_interval)
+        self._heartbeats[index.name] = heartbeat
+        heartbeat.start()
         try:
             time.sleep(self.rebuild_check_interval)  # writers' cached "no rebuild" answers run out
             self._loading.add(index.name)
@@ -382,13 +462,68 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 yield
             finally:
                 self._loading.discard(index.name)
+            self._check_not_taken_over(index)
             self._publish(index, new, old, legacy)
         except BaseException:
             self.client.indices.delete(index=new, ignore_unavailable=True)
             raise
+        finally:
+            heartbeat.stop()
+            self._heartbeats.pop(index.name, None)
         if not legacy and old:
             # After the swap: a failure here leaves an unused index behind, never a missing one.
             self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+
+    def _check_not_taken_over(self, index: Index) -> None:
+        heartbeat = self._heartbeats.get(index.name)
+        if heartbeat is not None and heartbeat.lost:
+            raise RebuildInProgress(f"The index this rebuild of {self.es_index(index)} was loading, "
+                                    f"{heartbeat.index_name}, was removed (`rdm_index rebuild --force`?).")
+
+    def _already_loading(self, index: Index) -> str:
+        states = self.rebuilds_in_progress(index)
+        loading = "; ".join(state.describe() for state in states) or "an index"
+        return (f"A rebuild of {self.es_index(index)} is already loading {loading}. If that process is gone, "
+                f"`manage.py rdm_index rebuild --index {index.name} --force` removes its index once the "
+                f"heartbeat is older than {self.stale_after:.0f}s.")
+
+    def rebuilds_in_progress(self, index: Index) -> list[RebuildState]:
+        """The rebuilds loading ``index`` (normally none or one), as the node shows them now."""
+        try:
+            names = sorted(self.client.indices.get_alias(name=self.rebuilding_alias(index)))
+        except NotFoundError:
+            return []
+        if not names:
+            return []
+        found = self.client.indices.get(index=",".join(names), ignore_unavailable=True)
+        try:
+            stats = self.client.indices.stats(index=",".join(found), metric="indexing") if found else {}
+        except NotFoundError:  # removed in between
+            stats = {}
+        # An index missing from the answer counts as just created: never judged stale on no evidence.
+        return [rebuild_state(name, found.get(name, {}), stats.get("indices", {}).get(name, {}))
+                for name in names]
+
+    def rebuild_status(self, index: Index) -> IndexLayout:
+        live, legacy = self.live_indices(index)
+        return IndexLayout(self.es_index(index), live, legacy, self.rebuilds_in_progress(index),
+                           self.stale_after)
+
+    def discard_stale_rebuild(self, index: Index) -> list[RebuildState]:
+        """Delete the index (and with it the rebuilding alias) of a rebuild whose heartbeat is older than
+        ``stale_after``: its process died. Raises ``RebuildInProgress`` (touching nothing) while any
+        rebuild's heartbeat is fresher. Deletes by concrete name, so a rebuild that starts meanwhile is
+        never hit."""
+        states = self.rebuilds_in_progress(index)
+        running = [state for state in states if state.heartbeat_age() < self.stale_after]
+        if running:
+            raise RebuildInProgress(f"A rebuild of {self.es_index(index)} is running: "
+                                    f"{'; '.join(state.describe() for state in running)} "
+                                    f"(taken for dead after {self.stale_after:.0f}s).")
+        for state in states:
+            logger.warning("Removing the stale rebuild index %s.", state.describe())
+            self.client.indices.delete(index=state.index, ignore_unavailable=True)
+        return states
 
     def _publish(self, index: Index, new: str, old: list[str], legacy: bool) -> None:
         """Make ``new`` searchable and move the alias to it atomically."""
@@ -430,6 +565,31 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             return {}
         found = [(doc["_id"], doc["_source"]) for doc in response["docs"] if doc.get("found")]
         return {key: IndexedDocument(key, src[SOURCE], sorted(src[PRINCIPALS])) for key, src in found}
+
+
+def rebuild_state(name: str, info: dict, stats: dict) -> RebuildState:
+    """A ``RebuildState`` from ``GET /<index>`` and its indexing stats; until the first heartbeat (or for
+    an index a version without heartbeats left) the node's creation time stands in."""
+    created_ms = info.get("settings", {}).get("index", {}).get("creation_date")
+    created = (datetime.datetime.fromtimestamp(int(created_ms) / 1000, datetime.UTC) if created_ms
+               else datetime.datetime.now(datetime.UTC))
+    meta = info.get("mappings", {}).get("_meta", {}).get(HEARTBEAT_META, {})
+    owner = f"{meta['host']} pid {meta['pid']}" if meta.get("host") and meta.get("pid") else ""
+    return RebuildState(
+        index=name,
+        started=parse_time(meta.get("started"), created),
+        heartbeat=parse_time(meta.get("heartbeat"), created),
+        documents=stats.get("primaries", {}).get("indexing", {}).get("index_total", 0),
+        owner=owner,
+    )
+
+
+def parse_time(value: str | None, default: datetime.datetime) -> datetime.datetime:
+    try:
+        parsed = datetime.datetime.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def terms_filters(filters: dict[str, list[str]], *, exclude: str | None = None) -> list[dict]:

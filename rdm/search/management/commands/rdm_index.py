@@ -1,9 +1,15 @@
-"""``manage.py rdm_index status|drain|rebuild|check [--index NAME ...]``: operate the search indexes."""
+"""``manage.py rdm_index status|drain|rebuild|check [--index NAME ...]``: operate the search indexes.
+
+``rebuild --force`` first removes a rebuild a killed process left behind (Elasticsearch: its half-loaded
+index and the rebuilding alias), but only once its heartbeat is stale; a running one is never touched.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from rdm.search import indexer
+from rdm.search.backends import get_search_backend
+from rdm.search.backends.base import RebuildInProgress
 from rdm.search.index import all_indexes, get_index
 
 
@@ -21,12 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=indexer.DEFAULT_BATCH_SIZE)
         parser.add_argument("--workers", type=int, default=1,
                             help="Processes for rebuild/drain, each with its own database connection.")
+        parser.add_argument("--force", action="store_true",
+                            help="rebuild: first remove a rebuild left by a process that died (its heartbeat "
+                                 "is stale); refused while that rebuild is still running.")
 
-    def handle(self, *args, action, indexes, batch_size, workers, **options):
+    def handle(self, *args, action, indexes, batch_size, workers, force, **options):
         self.verbosity = options["verbosity"]
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        self.workers = workers
+        if force and action != "rebuild":
+            raise CommandError("--force only applies to rebuild.")
+        self.workers, self.force = workers, force
         try:
             selected = [get_index(name) for name in indexes] if indexes else all_indexes()
         except LookupError as exc:
@@ -40,6 +51,18 @@ class Command(BaseCommand):
             oldest = row["oldest"].isoformat() if row["oldest"] else "-"
             counts = f"{row['documents']} documents, {row['queued']} queued"
             self.stdout.write(f"{index.name}: {counts}, oldest {oldest}")
+            layout = get_search_backend().rebuild_status(index)
+            if layout is not None:
+                self.write_layout(index, layout)
+
+    def write_layout(self, index, layout):
+        serving = ", ".join(layout.live) or "none yet"
+        legacy = " (a concrete index, not an alias)" if layout.legacy else ""
+        self.stdout.write(f"  serving: {serving}{legacy}")
+        for state in layout.rebuilds:
+            stale = state.heartbeat_age() >= layout.stale_after
+            note = f"; STALE, `rdm_index rebuild --index {index.name} --force` removes it" if stale else ""
+            self.stdout.write(f"  rebuilding: {state.describe()}{note}")
 
     def do_drain(self, selected, batch_size):
         report = indexer.drain_queue(batch_size=batch_size, workers=self.workers)
@@ -51,9 +74,15 @@ class Command(BaseCommand):
 
     def do_rebuild(self, selected, batch_size):
         for index in selected:
-            with self.progress(index, "rebuild") as bar:
-                written = indexer.rebuild(index, chunk_size=batch_size, progress=bar.update,
-                                          workers=self.workers)
+            try:
+                if self.force:
+                    for state in get_search_backend().discard_stale_rebuild(index):
+                        self.stdout.write(f"{index.name}: removed the stale rebuild {state.describe()}.")
+                with self.progress(index, "rebuild") as bar:
+                    written = indexer.rebuild(index, chunk_size=batch_size, progress=bar.update,
+                                              workers=self.workers)
+            except RebuildInProgress as exc:
+                raise CommandError(str(exc)) from None
             self.stdout.write(f"{index.name}: {written} documents written.")
 
     def do_check(self, selected, batch_size):
