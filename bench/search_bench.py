@@ -342,28 +342,15 @@ QUERY_SHAPES = {
 
 
 def api_caller():
-    """Call GET /api/records if it runs on the search layer, else the search view it will use."""
-    from django.test import Client, RequestFactory
-    from django.urls import resolve
+    """Call GET /api/records through Django's test client (middleware, DRF and rendering included)."""
+    from django.test import Client
 
-    from rdm.search.api.views import IndexSearchView, RecordSearchView
+    client = Client()
 
-    view_class = getattr(resolve("/api/records").func, "view_class", None)
-    if view_class is not None and issubclass(view_class, IndexSearchView):
-        client = Client()
+    def call(params):
+        return client.get("/api/records", params)
 
-        def call(params):
-            return client.get("/api/records", params)
-
-        return "GET /api/records (django.test.Client)", call
-    factory, view = RequestFactory(), RecordSearchView.as_view()
-
-    def call_view(params):
-        response = view(factory.get("/api/records", params))
-        response.render()
-        return response
-
-    return "RecordSearchView via RequestFactory (/api/records not yet on the search layer)", call_view
+    return "GET /api/records (django.test.Client)", call
 
 
 def percentiles(samples: list[float]) -> dict:

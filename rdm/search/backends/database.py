@@ -344,10 +344,11 @@ class RequestCache:
         self.timeout = settings.RDM_SEARCH_CACHE_SECONDS
         self.token = current_version(index_name) if self.timeout > 0 else None
 
-    def key(self, kind: str, statement: tuple[str, tuple]) -> str | None:
+    def key(self, kind: str, statement) -> str | None:
+        """The cache key of ``statement``: a queryset (compiled only when caching is on) or (sql, params)."""
         if self.token is None:
             return None
-        sql, params = statement
+        sql, params = statement.query.sql_with_params() if hasattr(statement, "query") else statement
         values = tuple(map(cache_key_value, params))
         digest = hashlib.sha256(repr((kind, self.token, sql, values)).encode()).hexdigest()
         return f"rdm-search:{digest}"
@@ -359,7 +360,7 @@ class RequestCache:
         if key:
             cache.set(key, value, self.timeout)
 
-    def get_or_compute(self, kind: str, statement: tuple[str, tuple], compute):
+    def get_or_compute(self, kind: str, statement, compute):
         key = self.key(kind, statement)
         value = self.get(key)
         if value is None:
@@ -670,7 +671,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         hits = matched.filter(self._filters_q(request.filters))
         with transaction.atomic(), search_deadline(), planner_settings(compiler):
             counts = RequestCache(index.name)
-            total_key = counts.key("total", hits.values("pk").query.sql_with_params())
+            total_key = counts.key("total", hits.values("pk"))
             total, aggregations = counts.get(total_key), {}
             if request.facets:
                 aggregations, counted = self._aggregations(matched, request, counts)
@@ -691,8 +692,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         ordered = self._order(hits, request)
         end = request.offset + request.size
         window = settings.RDM_SEARCH_CACHE_WINDOW
-        in_window = end <= window
-        ids_key = counts.key("ids", ordered.values("doc_id").query.sql_with_params()) if in_window else None
+        ids_key = counts.key("ids", ordered.values("doc_id")) if end <= window else None
         ids = counts.get(ids_key)
         if ids is None and ids_key is None:
             documents, total = self._ordered_rows(ordered, "document", slice(request.offset, end), total)
@@ -817,7 +817,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     found.setdefault(row["field"], []).append((row["value"], row["doc_count"]))
             return found
 
-        return counts.get_or_compute("facets", ranked.query.sql_with_params(), compute)
+        return counts.get_or_compute("facets", ranked, compute)
 
     def _facet_counts_in_row(self, scope, facets, index: Index, counts: RequestCache, *,
                              with_total: bool = False) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
