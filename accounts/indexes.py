@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from rdm.search.index import (
     AUTHENTICATED,
+    ID_CHUNK_SIZE,
     INDEX_ONLY,
     STAFF,
     DateField,
@@ -28,8 +29,6 @@ from rdm.search.index import (
 )
 
 from .models import User, Visibility
-
-CHUNK_SIZE = 1000
 
 
 def findable_users():
@@ -96,7 +95,7 @@ class UsersIndex(Index):
         users = findable_users().filter(pk__in=_int_ids(ids)).select_related("profile")
         return {str(user.pk): user for user in users}
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         return id_chunks(findable_users().order_by("pk").values_list("pk", flat=True), chunk_size)
 
     def count(self) -> int:
@@ -130,7 +129,7 @@ class GroupsIndex(Index):
     def load(self, ids: list[str]) -> dict[str, object]:
         return {str(group.pk): group for group in Group.objects.filter(pk__in=_int_ids(ids))}
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         return id_chunks(Group.objects.order_by("pk").values_list("pk", flat=True), chunk_size)
 
     def count(self) -> int:

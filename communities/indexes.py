@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.db.models import Q
 
 from rdm.search.index import (
+    ID_CHUNK_SIZE,
     PUBLIC,
     STAFF,
     DateField,
@@ -30,7 +31,6 @@ from rdm.search.index import (
 
 from .models import TYPE_CHOICES, VISIBILITY_CHOICES, Community, Membership
 
-CHUNK_SIZE = 1000
 TYPE_LABELS = dict(TYPE_CHOICES)
 VISIBILITY_LABELS = dict(VISIBILITY_CHOICES)
 MEMBER_VISIBILITY_LABELS = {"true": "Public", "false": "Hidden"}
@@ -121,7 +121,7 @@ class CommunitiesIndex(Index):
         found = Community.objects.alive().filter(uuid__in=_uuids(ids))
         return {str(community.uuid): community for community in found}
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         return id_chunks(Community.objects.alive().order_by("pk").values_list("uuid", flat=True), chunk_size)
 
     def count(self) -> int:
@@ -230,7 +230,7 @@ class MembersIndex(Index):
         by_id = {membership_doc_id(m): m for m in found}
         return {doc_id: m for doc_id, m in by_id.items() if doc_id in wanted}
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         live = Membership.objects.filter(community__deleted_at__isnull=True).order_by("pk")
         rows = live.values_list("community__uuid", "user_id", "group_id")
         chunk = []

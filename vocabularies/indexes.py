@@ -6,11 +6,19 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from rdm.search.index import PUBLIC, DateField, Facet, Index, KeywordField, SortOption, TextField, register
+from rdm.search.index import (
+    ID_CHUNK_SIZE,
+    PUBLIC,
+    DateField,
+    Facet,
+    Index,
+    KeywordField,
+    SortOption,
+    TextField,
+    register,
+)
 
 from .models import VocabularyEntry
-
-CHUNK_SIZE = 1000
 
 
 def _titles(document: dict) -> list[str]:
@@ -79,7 +87,7 @@ class VocabulariesIndex(Index):
         found = VocabularyEntry.objects.filter(condition)
         return {self.doc_id(entry): entry for entry in found}
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         rows = VocabularyEntry.objects.order_by("pk").values_list("vocabulary", "entry_id")
         chunk = []
         for vocabulary, entry_id in rows.iterator(chunk_size=chunk_size):

@@ -7,6 +7,7 @@ Documents are ``record_to_dict`` as the public sees it; who may read them comes 
 from collections.abc import Iterator
 
 from rdm.search.index import (
+    ID_CHUNK_SIZE,
     INDEX_ONLY,
     DateField,
     Facet,
@@ -21,8 +22,6 @@ from rdm.search.index import (
 )
 
 from .models import Draft, Record
-
-CHUNK_SIZE = 1000
 
 
 def _html_text(document: dict) -> list[str]:
@@ -231,7 +230,7 @@ class RecordsIndex(Index):
         """The ``ids`` that ``load`` would return, without loading (orphan checks of rebuild/check)."""
         return set(self.model.objects.filter(pid__in=ids).values_list("pid", flat=True))
 
-    def iter_ids(self, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         return id_chunks(self.model.objects.order_by("pk").values_list("pid", flat=True), chunk_size)
 
     def count(self) -> int:
@@ -248,7 +247,7 @@ class RecordsIndex(Index):
         # icontains on the JSON list text is a superset for languages/licenses: reindexing a few extra
         # documents is harmless, missing one is not.
         matching = self.model.objects.filter(**{paths[vocabulary]: entry_id}).order_by("pk")
-        return id_chunks(matching.values_list("pid", flat=True), CHUNK_SIZE)
+        return id_chunks(matching.values_list("pid", flat=True), ID_CHUNK_SIZE)
 
 
 class DraftsIndex(RecordsIndex):

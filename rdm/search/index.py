@@ -120,6 +120,9 @@ class Facet:
     labels: Callable[[list[str]], dict[str, str]] | None = None
 
 
+ID_CHUNK_SIZE = 1000  # ids per chunk when an index streams its ids (rebuild, check, propagation)
+
+
 @dataclass(frozen=True)
 class SortOption:
     """A named sort. ``keys`` are (field name, "asc"|"desc"); the field "_score" means relevance."""
@@ -160,7 +163,7 @@ class Index:
         """The indexable objects for ``ids``; ids missing from the answer are removed from the index."""
         raise NotImplementedError
 
-    def iter_ids(self, chunk_size: int = 1000) -> Iterator[list[str]]:
+    def iter_ids(self, chunk_size: int = ID_CHUNK_SIZE) -> Iterator[list[str]]:
         """Every id that belongs in the index, in chunks, without loading all objects at once."""
         raise NotImplementedError
 

@@ -72,7 +72,7 @@ def test_renaming_a_resource_type_reindexes_every_record_embedding_it(
 ):
     from vocabularies import services as vocabularies
 
-    monkeypatch.setattr(record_indexes, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(record_indexes, "ID_CHUNK_SIZE", 2)
     datasets = [publish(title=f"Ocean {n}", resource_type={"id": "dataset"}) for n in range(3)]
     software = publish(title="Ocean code", resource_type={"id": "software"})
     assert search("records", 'type:"data collection"').total == 0
@@ -90,7 +90,7 @@ def test_renaming_a_resource_type_reindexes_every_record_embedding_it(
 
 
 def test_rename_queues_ids_in_chunks(publish, monkeypatch):
-    monkeypatch.setattr(record_indexes, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(record_indexes, "ID_CHUNK_SIZE", 2)
     publishing = [publish(title=f"Ocean {n}") for n in range(5)]
 
     chunks = list(record_indexes.records_index.ids_embedding("resourcetypes", "dataset"))
