@@ -197,7 +197,9 @@ def search_members(actor, community: Community, *, public: bool = False, q: str 
             filters["role"] = _as_list(role)
         if visibility in ("true", "false"):
             filters["visibility"] = [visibility]
-    result = search("members", q, filters=filters, sort=sort or None, page=page, size=size, user=actor)
+    # The public list has no facets: role counts would reveal what it hides.
+    result = search("members", q, filters=filters, facets=not public, sort=sort or None, page=page, size=size,
+                    user=actor)
     hits = _memberships_in_order(community, result.hits, visible_only=public)
     return MemberSearch(hits, result.total, result.page, result.size, result.aggregations)
 

@@ -43,6 +43,17 @@ def test_members_may_still_query_roles_on_the_full_list(public):
     assert [hit["member"]["name"] for hit in response.json()["hits"]["hits"]] == ["Olivia Owner"]
 
 
+def test_the_public_list_counts_no_roles_while_the_full_list_does(public):
+    from communities import queries
+
+    shown = queries.search_members(public.outsider, public.community, public=True)
+    full = queries.search_members(public.reader, public.community)
+
+    assert shown.total == len(PUBLIC_NAMES)
+    assert shown.aggregations == {}
+    assert {bucket["key"] for bucket in full.aggregations["role"]["buckets"]} >= {"owner", "reader"}
+
+
 @pytest.mark.parametrize("path", ("members", "members/public"))
 @pytest.mark.parametrize("persona", ("outsider", "anonymous"))
 def test_a_restricted_communitys_members_are_404_for_others(restricted, persona, path):
