@@ -11,6 +11,9 @@ drain), and search latency p50/p95/p99 through the API view for several query sh
 SQL the backend generated for it, replayed with a cursor (the floor). Every shape is measured twice:
 "cached" (the database backend's request cache answers the total and facet counts, as it does for
 repeated searches until the next write to the index) and "uncached" (every search counts every match).
+Rebuild and drain also report the CPU they cost per record (Python processes and, on a local
+PostgreSQL, the server's processes), and ``python_loop_ms`` times a fixed Python loop: together they
+tell a slower machine from a slower indexer when figures from different days are compared.
 """
 
 from __future__ import annotations
@@ -259,18 +262,82 @@ def measure_rebuild(workers: int = 1) -> dict:
     index = get_index("records")
     get_search_backend().clear(index)
     _vacuum_search_tables()  # start from compact storage, as on a fresh installation
-    started = time.monotonic()
-    written = indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE, workers=workers)
-    seconds = time.monotonic() - started
+    with CpuMeter() as cpu:
+        started = time.monotonic()
+        written = indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE, workers=workers)
+        seconds = time.monotonic() - started
     figures = {"documents": written, "workers": workers, "seconds": round(seconds, 2),
-               "records_per_s": round(written / seconds)}
+               "records_per_s": round(written / seconds), "cpu_ms_per_record": cpu.per(written)}
     # Again, in place over the documents just written (what `rdm_index rebuild` does on a live site
     # after a deploy that changed nothing): every document is built and compared, identical rows stay.
-    started = time.monotonic()
-    indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE, workers=workers)
-    seconds = time.monotonic() - started
-    figures["in_place_unchanged"] = {"seconds": round(seconds, 2), "records_per_s": round(written / seconds)}
+    with CpuMeter() as cpu:
+        started = time.monotonic()
+        indexer.rebuild(index, chunk_size=indexer.DEFAULT_BATCH_SIZE, workers=workers)
+        seconds = time.monotonic() - started
+    figures["in_place_unchanged"] = {"seconds": round(seconds, 2), "records_per_s": round(written / seconds),
+                                     "cpu_ms_per_record": cpu.per(written)}
     return figures
+
+
+class CpuMeter:
+    """CPU time spent inside the block by this process and its (joined) worker processes, and by the
+    local PostgreSQL server when its processes are visible in /proc (live ones plus the backends its
+    postmaster has reaped). Throughput is bounded by it: on C cores, at most C / cpu records per ms."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        on_postgresql = connection.vendor == "postgresql"
+        self.python = python_cpu_seconds()
+        self.postgresql = postgresql_cpu_seconds() if on_postgresql else None
+        return self
+
+    def __exit__(self, *exc):
+        self.python = python_cpu_seconds() - self.python
+        after = postgresql_cpu_seconds() if self.postgresql is not None else None
+        self.postgresql = None if after is None else after - self.postgresql
+
+    def per(self, records: int) -> dict:
+        figures = {"python": round(self.python * 1000 / max(records, 1), 3)}
+        if self.postgresql is not None:
+            figures["postgresql"] = round(self.postgresql * 1000 / max(records, 1), 3)
+            figures["total"] = round(figures["python"] + figures["postgresql"], 3)
+        return figures
+
+
+def python_cpu_seconds() -> float:
+    import resource
+
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
+def postgresql_cpu_seconds() -> float | None:
+    """CPU seconds used so far by local processes named ``postgres``, with their reaped children."""
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")] != "postgres":
+            continue
+        found = True
+        utime, stime, cutime, cstime = text[text.rindex(")") + 2:].split()[11:15]
+        total += int(utime) + int(stime) + int(cutime) + int(cstime)
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def python_speed_ms() -> float:
+    """A fixed pure-Python loop, best of five, in ms: how fast this machine runs Python right now, to
+    set figures measured on different days (or machines) side by side."""
+    def loop():
+        started, total = time.perf_counter(), 0
+        for number in range(1_000_000):
+            total += number
+        return time.perf_counter() - started
+
+    return round(min(loop() for _ in range(5)) * 1000, 1)
 
 
 def measure_drain(rng: random.Random, workers: int = 1) -> dict:
@@ -289,16 +356,18 @@ def measure_drain(rng: random.Random, workers: int = 1) -> dict:
         Record.objects.filter(pid__in=pids).update(revision_id=F("revision_id") + 1, updated=timezone.now())
         indexer.enqueue("records", pids)
     queued = time.monotonic()
-    if workers > 1:  # the path of `rdm_index drain --workers N` (or N Celery worker processes)
-        processed = indexer.drain_queue(batch_size=indexer.DEFAULT_BATCH_SIZE, workers=workers).processed
-    else:
-        processed = drain_index_queue(batch_size=indexer.DEFAULT_BATCH_SIZE)
-    drained = time.monotonic()
+    with CpuMeter() as cpu:
+        if workers > 1:  # the path of `rdm_index drain --workers N` (or N Celery worker processes)
+            processed = indexer.drain_queue(batch_size=indexer.DEFAULT_BATCH_SIZE, workers=workers).processed
+        else:
+            processed = drain_index_queue(batch_size=indexer.DEFAULT_BATCH_SIZE)
+        drained = time.monotonic()
     return {
         "updates": len(pids), "workers": workers, "processed": processed,
         "enqueue_seconds": round(queued - started, 2),
         "drain_seconds": round(drained - queued, 2),
         "records_per_s": round(processed / (drained - queued)),
+        "cpu_ms_per_record": cpu.per(processed),
         "left_in_queue": indexer.IndexQueueItem.objects.count(),
     }
 
@@ -446,7 +515,7 @@ def main():
     result = {
         "command": " ".join(sys.argv), "database": f"{connection.vendor}:{Path(name).name}",
         "records_option": args.records, "seeded": seeded, "load_before": os.getloadavg(),
-        "cpus": os.cpu_count(),
+        "cpus": os.cpu_count(), "python_loop_ms": python_speed_ms(),
     }
     if "rebuild" not in args.skip:
         _report(result, "rebuild", measure_rebuild(args.workers))
