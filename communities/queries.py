@@ -62,6 +62,8 @@ def community_facet_labels(ids: list[str]) -> dict[str, str]:
     """Titles for the records index's community facet. Labels are computed without a reader, so a
     restricted community's title is never shown there."""
     uuids = [value for value in ids if _is_uuid(value)]
+    if not uuids:  # no community among the values: no query to build (it costs more than the rest)
+        return {}
     found = Community.objects.alive().filter(uuid__in=uuids).values_list("uuid", "title", "visibility")
     return {str(uid): title if visibility == PUBLIC else "Restricted community"
             for uid, title, visibility in found}

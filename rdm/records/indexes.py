@@ -148,11 +148,12 @@ def _access_status_labels(ids: list[str]) -> dict[str, str]:
 
 
 RECORD_FACETS = (
-    Facet("resource_type", "Resource types", labels=_resource_type_labels),
+    Facet("resource_type", "Resource types", labels=_resource_type_labels, labels_index="vocabularies"),
     Facet("access_status", "Access status", labels=_access_status_labels),
     Facet("publication_year", "Publication year", size=50),
-    Facet("language", "Languages", labels=_vocabulary_labels("languages")),
-    Facet("license", "Licenses", labels=_vocabulary_labels("licenses")),
+    Facet("language", "Languages", labels=_vocabulary_labels("languages"), labels_index="vocabularies"),
+    Facet("license", "Licenses", labels=_vocabulary_labels("licenses"), labels_index="vocabularies"),
+    # Looked up on every search: whether a title may be shown follows the community's visibility at once.
     Facet("community", "Communities", labels=_community_labels),
 )
 

@@ -79,6 +79,15 @@ class Field:
             return "true" if value else "false"
         return "" if value is None else str(value).strip()
 
+    def read(self, document: dict) -> tuple[list[str], str | None]:
+        """``(self.values(document), self.sort_value(document) if self.sortable else None)``: what
+        indexing needs, the raw values extracted once, through a reader compiled for this field."""
+        return self._reader(document)
+
+    @cached_property
+    def _reader(self) -> Callable[[dict], tuple[list[str], str | None]]:
+        return compile_reader(self)
+
     def queryable_by(self, principals: Iterable[str]) -> bool:
         return not self.readers or any(principal in self.readers for principal in principals)
 
@@ -112,12 +121,18 @@ class DateField(Field):
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet: counts of a keyword field's values. ``labels`` turns values into display titles."""
+    """A facet: counts of a keyword field's values. ``labels`` turns values into display titles.
+
+    ``labels_index`` names the index whose documents carry what the labels are made of (vocabulary
+    titles: "vocabularies"): the database backend then caches the labels under that index's version
+    token, which every write to it replaces. Without it, labels are looked up on every search.
+    """
 
     field: str
     label: str
     size: int = 20
     labels: Callable[[list[str]], dict[str, str]] | None = None
+    labels_index: str = ""
 
 
 ID_CHUNK_SIZE = 1000  # ids per chunk when an index streams its ids (rebuild, check, propagation)
@@ -262,6 +277,76 @@ def id_chunks(queryset, size: int) -> Iterator[list[str]]:
     ids = (str(value) for value in queryset.iterator(chunk_size=size))
     while chunk := list(islice(ids, size)):
         yield chunk
+
+
+def compile_reader(field: Field) -> Callable[[dict], tuple[list[str], str | None]]:
+    """``field.read`` without per-call dispatch: the path reader and cleaner are chosen once. Indexing
+    calls it for every field of every document, so the common cases (plain strings, dicts all the way
+    down) get direct code; everything else takes the generic path, which defines the results."""
+    generic_clean = type(field).clean
+    if type(field).values is not Field.values or type(field).sort_value is not Field.sort_value or (
+        generic_clean not in _FAST_CLEANERS
+    ):
+        def read_generic(document: dict) -> tuple[list[str], str | None]:
+            return field.values(document), field.sort_value(document) if field.sortable else None
+
+        return read_generic
+    raw_values = field.extract or path_reader(field.path or field.name)
+    clean, plain = _FAST_CLEANERS[generic_clean], _FAST_CLEANERS[Field.clean]
+    sortable, fold = field.sortable, field.kind == TEXT
+
+    def read(document: dict) -> tuple[list[str], str | None]:
+        raw = raw_values(document)
+        values = [value for value in map(clean, raw) if value]
+        if not sortable:
+            return values, None
+        first = values[0] if values and clean is plain else next(filter(None, map(plain, raw)), None)
+        return values, first.casefold() if first is not None and fold else first
+
+    return read
+
+
+def _clean_plain(value) -> str:
+    return value.strip() if type(value) is str else Field.clean(None, value)
+
+
+def _clean_keyword(value) -> str:
+    return _clean_plain(value)[:KEYWORD_MAX_LENGTH]
+
+
+def _clean_date(value) -> str:
+    return period_start(_clean_plain(value)) or ""
+
+
+# The cleaners of the field kinds, each as a plain function that returns what the method returns.
+_FAST_CLEANERS = {Field.clean: _clean_plain, KeywordField.clean: _clean_keyword, DateField.clean: _clean_date}
+
+
+def path_reader(path: str) -> Callable[[dict], list]:
+    """``values_at(document, path)`` as a function of the document, with the remaining keys at each
+    depth computed once; anything but plain dicts and lists on the way hands over to ``values_at``."""
+    keys = _path_keys(path)
+    steps = [(key, keys[depth:]) for depth, key in enumerate(keys)]
+
+    def read(document) -> list:
+        current = document
+        for key, rest in steps:
+            kind = type(current)
+            if kind is list:
+                return _values_in_items(current, rest)
+            if kind is not dict:
+                return values_at(document, path)
+            current = current.get(key, _MISSING)
+            if current is _MISSING:
+                return []
+        if isinstance(current, list):
+            return [value for value in current if not isinstance(value, (dict, list))]
+        return [] if isinstance(current, dict) else [current]
+
+    return read
+
+
+_MISSING = object()
 
 
 def values_at(document, path: str) -> list:

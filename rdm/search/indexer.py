@@ -103,9 +103,10 @@ def drain_queue(batch_size: int = DEFAULT_BATCH_SIZE, time_budget: float | None 
         return report
     report = DrainReport()
     started = time.monotonic()
-    while time_budget is None or time.monotonic() - started < time_budget:
-        if not _drain_batch(batch_size, report):
-            break
+    with get_search_backend().batch_session():
+        while time_budget is None or time.monotonic() - started < time_budget:
+            if not _drain_batch(batch_size, report):
+                break
     return report
 
 
@@ -242,10 +243,11 @@ def _rebuild_part(index: Index, chunk_size: int, progress: Progress, part: int =
         mine = (doc_id for chunk in ids for doc_id in chunk if zlib.crc32(doc_id.encode()) % parts == part)
         ids = chunked(mine, chunk_size)
     written = 0
-    for chunk in ids:
-        written += index_ids(index, chunk)[0]
-        if progress:
-            progress(len(chunk))
+    with get_search_backend().batch_session():
+        for chunk in ids:
+            written += index_ids(index, chunk)[0]
+            if progress:
+                progress(len(chunk))
     return written
 
 

@@ -82,6 +82,14 @@ def parse_query(index: Index, text: str | None, principals: Iterable[str] = ()) 
     return _Normalizer(index, principals).run(tree)
 
 
+def tree_key(node: lq.Item | None) -> tuple | None:
+    """A hashable key, equal for trees luqum finds equal (same classes, ``_equality_attrs``, children)."""
+    if node is None:
+        return None
+    attributes = tuple(getattr(node, name) for name in node._equality_attrs)
+    return type(node), attributes, tuple(tree_key(child) for child in node.children)
+
+
 def term_value(node: lq.Term) -> str:
     """The unescaped text of a ``Word`` or ``Phrase``."""
     value = node.value

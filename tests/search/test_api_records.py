@@ -200,3 +200,49 @@ def test_filtering_on_a_restricted_records_facet_value_reveals_nothing(mixed):
 
     assert body["hits"] == {"hits": [], "total": 0}
     assert counts(body, "resource_type") == {}
+
+
+# --- a repeated search: counts, ids and vocabulary labels come from the request cache ------------------
+
+def vocabulary_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "vocabularies_vocabularyentry" in q["sql"]]
+
+
+def test_a_repeated_search_reads_no_vocabulary_titles(corpus, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.RDM_SEARCH_CACHE_SECONDS = 300
+    first = client_for().get("/api/records", {"q": "ocean"})
+    with CaptureQueriesContext(connection) as captured:
+        again = client_for().get("/api/records", {"q": "ocean"})
+
+    assert again.content == first.content
+    assert vocabulary_reads(captured) == []
+    assert len([q for q in captured.captured_queries if "search_searchdocument" in q["sql"]]) == 1
+
+
+def test_a_renamed_vocabulary_entry_relabels_cached_facets(corpus, staff, settings,
+                                                          django_capture_on_commit_callbacks):
+    from vocabularies import services as vocabularies
+
+    settings.RDM_SEARCH_CACHE_SECONDS = 300
+    before = client_for().get("/api/records").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        vocabularies.rename_entry(staff, "licenses", "mit", {"en": "MIT Licence"})
+    after = client_for().get("/api/records").json()
+
+    def labels(body):
+        return {b["key"]: b["label"] for b in body["aggregations"]["license"]["buckets"]}
+
+    assert labels(before)["mit"] != "MIT Licence"
+    assert labels(after) == {**labels(before), "mit": "MIT Licence"}
+
+
+def test_the_body_is_drfs_json_byte_for_byte(corpus):
+    from rest_framework.renderers import JSONRenderer
+
+    response = client_for().get("/api/records", {"q": "ocean OR river"})
+
+    assert response.json()["hits"]["total"] == 3
+    assert response.content == JSONRenderer().render(response.data)

@@ -1,10 +1,13 @@
 """Fuzzy terms on PostgreSQL: expanded against the index's lexicon (``SearchLexeme``), then matched
 through the GIN-indexed tsvector, as Elasticsearch expands them against its term dictionary."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection, transaction
 
-from rdm.search import search
+from rdm.search import indexer, search
+from rdm.search.backends import get_search_backend
 from rdm.search.backends.database import (
     MAX_EXPANSIONS,
     DatabaseQueryCompiler,
@@ -141,3 +144,66 @@ def test_a_fuzzy_term_without_expansions_matches_nothing(papers):
     assert found("qqqqqq~2") == []
     assert found("ocean -qqqqqq~2") == ["a"]
     assert found("title:qqqqqq~2 OR ocean") == ["a"]
+
+
+@postgresql_only
+def test_a_repeated_fuzzy_search_expands_against_the_lexicon_as_it_is_now(papers):
+    papers.add("a", title="Ocean crossing")
+    papers.index_all()
+    assert found("zebar~1") == []
+
+    papers.add("b", title="Zebra crossing")
+    papers.index_all()
+
+    assert found("zebar~1") == ["b"], "a plan holding the first expansions (none) must not be kept"
+
+
+@contextmanager
+def offered_lexemes():
+    """The lexemes each lexicon insert of the block offers (its second parameter, space-separated)."""
+    offered = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.lstrip().startswith("INSERT") and "search_searchlexeme" in sql:
+            offered.append(sorted(params[1].split()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        yield offered
+
+
+@postgresql_only
+def test_a_batch_session_offers_only_lexemes_not_committed_before(papers, django_capture_on_commit_callbacks):
+    papers.add("a", title="Ocean heat")
+    papers.add("b", title="Ocean salinity")
+    with get_search_backend().batch_session(), offered_lexemes() as offered:
+        for doc_id in ("a", "b"):
+            with django_capture_on_commit_callbacks(execute=True):
+                indexer.index_ids(papers, [doc_id])
+
+    assert offered == [["heat", "ocean"], ["salinity"]]
+    assert {"ocean", "heat", "salinity"} <= lexicon()
+
+
+@postgresql_only
+def test_lexemes_of_a_rolled_back_batch_are_offered_again(papers, django_capture_on_commit_callbacks):
+    papers.add("a", title="Zebra crossing")
+    with get_search_backend().batch_session():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            indexer.index_ids(papers, ["a"])
+            raise RuntimeError("the batch fails")
+        with django_capture_on_commit_callbacks(execute=True):
+            indexer.index_ids(papers, ["a"])
+
+    assert "zebra" in lexicon()
+    assert found("zebar~1") == ["a"]
+
+
+@postgresql_only
+def test_without_a_batch_session_every_write_offers_all_its_lexemes(papers):
+    papers.add("a", title="Ocean heat")
+    with offered_lexemes() as offered:
+        papers.index_all()
+        papers.index_all()
+
+    assert offered == [["heat", "ocean"], ["heat", "ocean"]]

@@ -215,3 +215,27 @@ def test_too_large_a_proximity_is_refused():
 @pytest.mark.parametrize("text", ['"open data"~1.5', "ocean~1.2.3", "title:sea^1.2.3"])
 def test_malformed_numbers_after_tilde_or_caret_are_query_errors(text):
     assert "the number after ~ or ^ is malformed" in error(text)
+
+
+# --- tree keys: plans are kept per normalised tree ----------------------------------------------------
+
+def key_of(text):
+    from rdm.search.query import tree_key
+
+    return tree_key(parse_query(records_index, text))
+
+
+def test_equal_queries_share_a_tree_key_whatever_the_spacing():
+    assert key_of("ocean   AND  heat") == key_of("ocean AND heat") == key_of("ocean heat")
+    assert hash(key_of('title:"sea ice"~2 AND year:[2019 TO 2020]')) is not None
+    assert key_of("") is None
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("ocean", "oceans"), ("ocean", '"ocean"'), ("title:ocean", "creator:ocean"), ("ocean~1", "ocean~2"),
+    ('"sea ice"~1', '"sea ice"~2'), ("ocean^2", "ocean^3"), ("year:[2019 TO 2020]", "year:[2019 TO 2020}"),
+    ("year:{2019 TO 2020]", "year:[2019 TO 2020]"), ("year:>2019", "year:>=2019"),
+    ("ocean OR heat", "ocean AND heat"), ("-ocean heat", "NOT ocean heat"), ("(ocean)", "ocean"),
+])
+def test_queries_that_differ_have_different_tree_keys(one, other):
+    assert key_of(one) != key_of(other)

@@ -203,3 +203,102 @@ def test_a_search_inside_a_transaction_leaves_the_planner_settings_as_it_found_t
         after = {name: setting(name) for name in ("enable_seqscan", "jit", "statement_timeout")}
 
     assert after == before
+
+
+# --- plans: what a search shape compiles to, kept by the backend --------------------------------------
+
+def compile_calls(monkeypatch) -> list:
+    from rdm.search.backends.database import DatabaseQueryCompiler
+
+    calls, original = [], DatabaseQueryCompiler.compile
+
+    def compile(self, tree):
+        calls.append(tree)
+        return original(self, tree)
+
+    monkeypatch.setattr(DatabaseQueryCompiler, "compile", compile)
+    return calls
+
+
+def test_a_repeated_search_compiles_its_query_once(papers_indexed, monkeypatch):
+    calls = compile_calls(monkeypatch)
+
+    first = search("papers", "ocean", principals=["public"])
+    again = search("papers", "ocean", principals=["public"], page=2, size=1)
+    search("papers", "ocean", principals=["public"], filters={"kind": "dataset"})
+    search("papers", "ocean", principals=["public", "user:7"])
+    search("papers", "ocean", principals=["public"], sort="title")
+
+    assert len(calls) == 4, "page and size share a plan; filters, principals and sort do not"
+    assert (again.total, [hit["id"] for hit in again.hits]) == (first.total, [first.hits[1]["id"]])
+
+
+def test_a_repeated_cached_search_runs_only_the_token_and_the_page_statements(papers_indexed):
+    search("papers", "ocean", principals=["public"])
+
+    with CaptureQueriesContext(connection) as captured:
+        result = search("papers", "ocean", principals=["public"])
+
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+             and "set_config" not in q["sql"]]
+    assert len(reads) == 2, reads
+    assert "search_indexversion" in reads[0] and "search_searchdocument" in reads[1]
+    assert result.total == 2
+
+
+def test_queries_that_differ_only_in_range_ends_get_their_own_plans(papers_indexed):
+    papers_indexed.add("p6", title="Ocean edge", date="2021-01-01")
+    papers_indexed.index_all()
+
+    inclusive = search("papers", "date:[2020 TO 2021]", principals=["public"])
+    exclusive = search("papers", "date:[2020 TO 2021}", principals=["public"])
+
+    assert "p6" in {hit["id"] for hit in inclusive.hits}
+    assert "p6" not in {hit["id"] for hit in exclusive.hits}
+
+
+# --- facet labels: cached under the token of the index they come from ---------------------------------
+
+@pytest.fixture
+def labelled_papers(papers_indexed, monkeypatch):
+    """The papers' "kind" labels come from the "kind_names" index (its writes replace their token)."""
+    from dataclasses import replace
+
+    from rdm.search.backends.database import replace_version
+
+    looked_up = []
+
+    def labels(keys):
+        looked_up.append(sorted(keys))
+        return {key: key.title() for key in keys}
+
+    kind, tag = papers_indexed.facets
+    kind = replace(kind, labels=labels, labels_index="kind_names")
+    monkeypatch.setattr(papers_indexed, "facets", (kind, tag))
+    replace_version("kind_names")
+    return looked_up
+
+
+def test_facet_labels_are_looked_up_once_per_version_of_their_index(labelled_papers):
+    from rdm.search.backends.database import replace_version
+
+    first = search("papers", "ocean", principals=["public"])
+    search("papers", "ocean", principals=["public"])
+    search("papers", "salt", principals=["public"])
+    looked_up_before_the_write = list(labelled_papers)
+    replace_version("kind_names")
+    again = search("papers", "ocean", principals=["public"])
+
+    assert looked_up_before_the_write == [["article", "dataset"], ["article"]]
+    assert labelled_papers[2:] == [["article", "dataset"]]
+    labels = {b["key"]: b["label"] for b in again.aggregations["kind"]["buckets"]}
+    assert labels == {"dataset": "Dataset", "article": "Article"} == {
+        b["key"]: b["label"] for b in first.aggregations["kind"]["buckets"]}
+
+
+def test_facet_labels_are_looked_up_on_every_search_with_caching_off(labelled_papers, settings):
+    settings.RDM_SEARCH_CACHE_SECONDS = 0
+    search("papers", "ocean", principals=["public"])
+    search("papers", "ocean", principals=["public"])
+
+    assert len(labelled_papers) == 2

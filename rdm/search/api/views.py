@@ -49,10 +49,11 @@ def search_response_body(result: SearchResult, request, hits: list[dict] | None 
 
 
 def page_links(request, result: SearchResult) -> dict:
+    base = request.build_absolute_uri(request.path)
+    params = {**dict(request.query_params.lists()), "size": [str(result.size)], "sort": [result.sort]}
+
     def link(page: int) -> str:
-        params = request.query_params.copy()
-        params["page"], params["size"], params["sort"] = str(page), str(result.size), result.sort
-        return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.lists()), doseq=True)}")
+        return f"{base}?{urlencode(sorted({**params, 'page': [str(page)]}.items()), doseq=True)}"
 
     links = {"self": link(result.page)}
     if result.page > 1:

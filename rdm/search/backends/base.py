@@ -62,8 +62,11 @@ class SearchResult:
     query: str = ""
 
 
-def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str]) -> dict:
-    labels = facet.labels([value for value, _ in counts]) if facet.labels else {}
+def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str],
+                  labels: dict[str, str] | None = None) -> dict:
+    """The facet as the API shows it; ``labels`` of the counted values when known (else looked up)."""
+    if labels is None:
+        labels = facet_labels(facet, counts)
     return {
         "label": facet.label,
         "buckets": [
@@ -74,6 +77,10 @@ def facet_buckets(facet, counts: list[tuple[str, int]], selected: list[str]) -> 
             for value, count in counts
         ],
     }
+
+
+def facet_labels(facet, counts: list[tuple[str, int]]) -> dict[str, str]:
+    return facet.labels([value for value, _ in counts]) if facet.labels else {}
 
 
 class BaseQueryCompiler:
@@ -266,6 +273,12 @@ class BaseSearchBackend:
         """Wraps a full rebuild of ``index`` (``rdm.search.indexer.rebuild``): the writes inside load
         every document, while searches keep using the current documents. A backend that upserts in
         place (the database) needs nothing; Elasticsearch loads a fresh index and swaps an alias."""
+        yield
+
+    @contextmanager
+    def batch_session(self):
+        """Wraps the many batches one process writes in a row (a rebuild part, a drain run): what a
+        backend learns writing one batch may spare work in the next. Nothing by default."""
         yield
 
     def rebuild_status(self, index: Index):

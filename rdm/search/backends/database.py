@@ -10,15 +10,20 @@ On PostgreSQL the same matching runs against the trigram/tsvector indexes and ``
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 import uuid
 from contextlib import contextmanager
-from functools import reduce
+from contextvars import ContextVar
+from functools import cached_property, partial, reduce
 from itertools import product
 from operator import and_, or_
+from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 import orjson
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
@@ -44,9 +49,9 @@ from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 from rapidfuzz.distance import OSA
 
-from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize, values_at
+from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize
 from ..models import IndexVersion, SearchDocument, SearchLexeme, SearchTerm
-from ..query import QueryError
+from ..query import QueryError, tree_key
 from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
@@ -54,11 +59,12 @@ from .base import (
     SearchRequest,
     SearchResult,
     facet_buckets,
+    facet_labels,
 )
 
 PRINCIPALS_FIELD = "_principals"
 # A document row and the (field, value) pairs ``SearchTerm`` stores for it (dates; on SQLite every pair).
-Prepared = tuple[SearchDocument, list[tuple[str, str]]]
+Prepared = tuple["DocumentRow", list[tuple[str, str]]]
 TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
 WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's variable limit
 
@@ -144,6 +150,15 @@ RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _django_json_default = DjangoJSONEncoder().default
 
 
+def server_bound_cursor():
+    """PostgreSQL: a cursor that sends parameters apart from the statement (psycopg's server-side
+    binding), so a batch's megabytes of JSON are neither escaped into the SQL text by the client nor
+    scanned by the server's parser. Django's cursors bind on the client; this one is still wrapped
+    by Django (execute wrappers, query logging)."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
 def to_json(value) -> str:
     """JSON as DjangoJSONEncoder writes it (dates, decimals, UUIDs), at orjson's speed."""
     return orjson.dumps(value, default=_django_json_default,
@@ -222,13 +237,28 @@ def replace_version(index_name: str) -> None:
 
 def current_version(index_name: str) -> str:
     """The version token of ``index_name``, created on first use (documents written before tokens)."""
-    versions = IndexVersion.objects.filter(index=index_name).values_list("token", flat=True)
-    token = versions.first()
-    if token is None:
-        IndexVersion.objects.bulk_create([IndexVersion(index=index_name, token=uuid.uuid4().hex)],
-                                         ignore_conflicts=True)
-        token = versions.first()
-    return token
+    return current_versions([index_name])[index_name]
+
+
+def current_versions(index_names: list[str]) -> dict[str, str]:
+    """The version tokens of ``index_names`` in one statement (every search reads them), created on
+    first use."""
+    names = list(dict.fromkeys(index_names))
+    tokens = _read_versions(names)
+    missing = [name for name in names if name not in tokens]
+    if missing:
+        created = [IndexVersion(index=name, token=uuid.uuid4().hex) for name in missing]
+        IndexVersion.objects.bulk_create(created, ignore_conflicts=True)
+        tokens.update(_read_versions(missing))
+    return tokens
+
+
+def _read_versions(names: list[str]) -> dict[str, str]:
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "index", token FROM {IndexVersion._meta.db_table} '
+                       f'WHERE "index" IN ({placeholders})', names)
+        return dict(cursor.fetchall())
 
 
 @contextmanager
@@ -340,18 +370,36 @@ class RequestCache:
     write replaces the token. With caching off (``RDM_SEARCH_CACHE_SECONDS = 0``) it always computes.
     """
 
-    def __init__(self, index_name: str):
+    def __init__(self, index_name: str, label_indexes: tuple[str, ...] = ()):
+        """``label_indexes``: the indexes whose tokens key cached facet labels (``Facet.labels_index``),
+        read in the same statement as ``index_name``'s."""
         self.timeout = settings.RDM_SEARCH_CACHE_SECONDS
-        self.token = current_version(index_name) if self.timeout > 0 else None
+        self.tokens = current_versions([index_name, *label_indexes]) if self.timeout > 0 else {}
+        self.token = self.tokens.get(index_name)
 
     def key(self, kind: str, statement) -> str | None:
-        """The cache key of ``statement``: a queryset (compiled only when caching is on) or (sql, params)."""
+        """The cache key of ``statement``: a queryset or (sql, params), or a function returning
+        (sql, params); querysets are compiled and functions called only when caching is on."""
         if self.token is None:
             return None
+        if callable(statement):
+            statement = statement()
         sql, params = statement.query.sql_with_params() if hasattr(statement, "query") else statement
         values = tuple(map(cache_key_value, params))
-        digest = hashlib.sha256(repr((kind, self.token, sql, values)).encode()).hexdigest()
-        return f"rdm-search:{digest}"
+        return self._digest((kind, self.token, sql, values))
+
+    def labels_key(self, index: Index, facets, found: dict) -> str | None:
+        """The cache key of the labels of ``facets``' counted values: each under its ``labels_index``'s
+        token."""
+        if not self.tokens:
+            return None
+        material = [(facet.field, self.tokens[facet.labels_index], [value for value, _ in found[facet.field]])
+                    for facet in facets]
+        return self._digest(("labels", index.name, material))
+
+    @staticmethod
+    def _digest(material) -> str:
+        return f"rdm-search:{hashlib.sha256(repr(material).encode()).hexdigest()}"
 
     def get(self, key: str | None):
         return cache.get(key) if key else None
@@ -508,6 +556,98 @@ def fuzzy_expansions(index_name: str, token: str, distance: int) -> list[str]:
     return [lexeme for _, lexeme in sorted(near)[:MAX_EXPANSIONS]]
 
 
+class DocumentRow(NamedTuple):
+    """The columns of a ``SearchDocument`` derived from one document (``RowPlan.prepare``)."""
+
+    doc_id: str
+    document: dict
+    text_a: str
+    text_b: str
+    text_c: str
+    fields: dict[str, str]
+    sort_keys: dict[str, str]
+    keywords: list[str]
+    facet_terms: str
+
+
+class RowPlan:
+    """How an index's documents become rows, worked out once per index declaration: each field's
+    reader, text column and kind. Indexing runs ``prepare`` for every field of every document."""
+
+    def __init__(self, index: Index):
+        self.fields, self.facets = index.fields, index.facets
+        self.steps = [
+            (field.name, field.read, text_column(field.boost) if field.searchable else None,
+             field.kind == TEXT, field.kind)
+            for field in index.fields
+        ]
+        self.facet_fields = [facet.field for facet in index.facets]
+        self.compact = getattr(index, "compact_document", None)
+
+    def prepare(self, doc: IndexedDocument, *, keywords_in_row: bool) -> Prepared:
+        """The document's row and its ``SearchTerm`` pairs, extracting and tokenising each field once."""
+        columns: dict[str, list[str]] = {column: [] for column in TEXT_COLUMNS}
+        fields, sort_keys, date_pairs = {}, {}, set()
+        keywords: dict[str, set[str]] = {PRINCIPALS_FIELD: set(doc.principals)}
+        for name, read, column, is_text, kind in self.steps:
+            values, sort_value = read(doc.document)
+            if sort_value is not None:
+                sort_keys[name] = sort_value
+            if not values:
+                continue
+            if column or is_text:
+                parts = normalized_parts(values)
+                if column:
+                    columns[column].extend(parts)
+                if is_text:
+                    fields[name] = join_parts(parts)
+            if kind == KEYWORD:
+                keywords.setdefault(name, set()).update(values)
+            elif kind == DATE:
+                date_pairs.update((name, value) for value in values)
+        facet_terms = FIELD_SEPARATOR.join(
+            VALUE_SEPARATOR.join(sorted(keywords.get(name, ()))) for name in self.facet_fields
+        )
+        row = DocumentRow(
+            doc.doc_id, self.compact(doc.document) if self.compact else doc.document,
+            *(join_parts(parts) for parts in columns.values()), fields, sort_keys,
+            sorted(keyword_term(name, value) for name, values in keywords.items() for value in values),
+            facet_terms,
+        )
+        if not keywords_in_row:
+            date_pairs.update((name, value) for name, values in keywords.items() for value in values)
+        return row, sorted(date_pairs)
+
+
+_row_plans: WeakKeyDictionary[Index, RowPlan] = WeakKeyDictionary()
+
+
+def row_plan(index: Index) -> RowPlan:
+    """The index's plan, made again if its fields or facets were replaced since."""
+    plan = _row_plans.get(index)
+    if plan is None or plan.fields is not index.fields or plan.facets is not index.facets:
+        plan = _row_plans[index] = RowPlan(index)
+    return plan
+
+
+# Per batch session (``batch_session``): index name -> lexemes known stored, added once their batch
+# commits. Lexemes are never removed, so what a committed batch stored stays stored.
+_committed_lexemes: ContextVar[dict[str, set[str]] | None] = ContextVar("committed_lexemes", default=None)
+KNOWN_LEXEMES_LIMIT = 500_000  # per index and session: bounds the memory of a rebuild of any size
+
+
+def unseen_lexemes(index: Index, lexemes: set[str]) -> set[str]:
+    """``lexemes`` less those this batch session knows stored; the rest are remembered on commit."""
+    sessions = _committed_lexemes.get()
+    if sessions is None:
+        return lexemes
+    known = sessions.setdefault(index.name, set())
+    unseen = lexemes - known
+    if unseen and len(known) < KNOWN_LEXEMES_LIMIT:
+        transaction.on_commit(partial(known.update, unseen))
+    return unseen
+
+
 def batch_lexemes(rows) -> set[str]:
     """The distinct tokens of the rows' searchable text that a fuzzy term could match."""
     found: set[str] = set()
@@ -551,6 +691,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
         self.keywords_in_row = keywords_in_row()
         self.uses_text_index = False  # set when a term is matched through the GIN-indexed tsvector
+        self.reads_database = False  # set when compiling looked something up (the fuzzy lexicon)
         self.pattern_size = 0  # characters of fuzzy/proximity expressions so far (MAX_PATTERN_SIZE)
 
     def _match_all(self):
@@ -603,6 +744,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         if not (self.use_tsvector and (field is None or field.searchable)):
             return self._match_regex(field, regex)
         self._charge(regex)
+        self.reads_database = True
         lexemes = fuzzy_expansions(self.index.name, token, distance)
         if not lexemes:
             # FALSE in SQL: ``pk__in=[]`` would make a query without other conditions unprintable.
@@ -662,47 +804,60 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     # Searching.
 
+    def __init__(self, params: dict | None = None):
+        super().__init__(params)
+        self._plans: dict[tuple, SearchPlan] = {}
+
     def search(self, request: SearchRequest) -> SearchResult:
         index = request.index
-        documents = SearchDocument.objects.filter(index=index.name)
-        readable = documents.filter(self._any_keyword_q(PRINCIPALS_FIELD, request.principals))
-        compiler = self.query_compiler_class(index)
-        matched = readable.filter(compiler.compile(request.tree))
-        hits = matched.filter(self._filters_q(request.filters))
-        with transaction.atomic(), search_deadline(), planner_settings(compiler):
-            counts = RequestCache(index.name)
-            total_key = counts.key("total", hits.values("pk"))
-            total, aggregations = counts.get(total_key), {}
+        plan = self._plan(request)
+        with transaction.atomic(), search_deadline(), planner_settings(plan.compiler):
+            counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
+            total_key = counts.key("total", plan.total_statement)
+            cached_total = total = counts.get(total_key)
+            aggregations = {}
             if request.facets:
-                aggregations, counted = self._aggregations(matched, request, counts)
+                aggregations, counted = self._aggregations(plan, request, counts)
                 total = counted if counted is not None else total
-            page, total = self._page(hits, request, total, counts)
-            counts.set(total_key, total)
+            page, total = self._page(plan, request, total, counts)
+            if cached_total is None:
+                counts.set(total_key, total)
         return SearchResult(
             hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
         )
 
-    def _page(self, hits, request: SearchRequest, total: int | None,
+    def _plan(self, request: SearchRequest) -> SearchPlan:
+        """The plan of ``request``'s shape: a kept one, or a new one, kept unless it read the database."""
+        key = plan_key(request)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = SearchPlan(self, request)
+            if not plan.compiler.reads_database:
+                if len(self._plans) >= MAX_PLANS:
+                    self._plans.clear()
+                self._plans[key] = plan
+        return plan
+
+    def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
               counts: RequestCache) -> tuple[list[dict], int]:
         """The page of documents and the total (counted in the ordering scan when not known yet).
 
         The first ``RDM_SEARCH_CACHE_WINDOW`` ids in order are cached like the counts (Solr's query
         result cache), so paging through the first results ranks the matches once per index version.
         """
-        ordered = self._order(hits, request)
         end = request.offset + request.size
         window = settings.RDM_SEARCH_CACHE_WINDOW
-        ids_key = counts.key("ids", ordered.values("doc_id")) if end <= window else None
+        ids_key = counts.key("ids", plan.ids_statement) if end <= window else None
         ids = counts.get(ids_key)
         if ids is None and ids_key is None:
-            documents, total = self._ordered_rows(ordered, "document", slice(request.offset, end), total)
+            documents, total = self._ordered_rows(plan.ordered, "document", slice(request.offset, end), total)
             return [document_expander(request.index)(document) for document in documents], total
         if ids is None:
-            ids, total = self._ordered_rows(ordered, "doc_id", slice(0, window), total)
+            ids, total = self._ordered_rows(plan.ordered, "doc_id", slice(0, window), total)
             counts.set(ids_key, ids)
         if total is None:
-            total = hits.count()
-        return self._documents_in_order(hits, ids[request.offset:end], request.index), total
+            total = plan.hits.count()
+        return self._documents_in_order(plan, ids[request.offset:end], request.index), total
 
     @staticmethod
     def _ordered_rows(ordered, column: str, window: slice, total: int | None) -> tuple[list, int]:
@@ -715,12 +870,16 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return [], (ordered.count() if window.start else 0)
 
     @staticmethod
-    def _documents_in_order(hits, ids: list[str], index: Index) -> list[dict]:
-        """The documents of cached ``ids``, read through ``hits`` again, so a document that changed or
+    def _documents_in_order(plan: SearchPlan, ids: list[str], index: Index) -> list[dict]:
+        """The documents of cached ``ids``, read through the hits again, so a document that changed or
         became unreadable since the ids were cached drops out rather than showing."""
         if not ids:
             return []
-        found = dict(hits.filter(doc_id__in=ids).values_list("doc_id", "document"))
+        with connection.cursor() as cursor:
+            cursor.execute(*plan.documents_statement(ids))
+            # Decoded as ``JSONField`` decodes (Django reads jsonb as text); orjson would turn integers
+            # beyond 64 bits into floats.
+            found = {doc_id: json.loads(document) for doc_id, document in cursor.fetchall()}
         expand = document_expander(index)
         return [expand(found[doc_id]) for doc_id in ids if doc_id in found]
 
@@ -770,37 +929,51 @@ class DatabaseSearchBackend(BaseSearchBackend):
         query = SearchQuery(" | ".join(queries), search_type="raw", config="simple")
         return SearchRank(F("search_vector"), query, cover_density=True)
 
-    def _aggregations(self, matched, request: SearchRequest, counts: RequestCache) -> tuple[dict, int | None]:
+    def _aggregations(self, plan: SearchPlan, request: SearchRequest,
+                      counts: RequestCache) -> tuple[dict, int | None]:
         """Facet counts, and (on PostgreSQL, usually) the total, counted in the same pass.
 
         Facets without a selected value share one scope - the hits themselves - so usually one query.
         """
-        scopes: dict[str | None, list] = {}
-        for facet in request.index.facets:
-            scopes.setdefault(facet.field if facet.field in request.filters else None, []).append(facet)
         found: dict[str, list[tuple[str, int]]] = {}
         total = None
-        for own_filter, facets in scopes.items():
-            scope = matched.filter(self._filters_q(request.filters, exclude=own_filter))
+        for own_filter, facets in facet_scopes(request.index, request.filters).items():
             if own_filter is None and keywords_in_row():
-                scope_counts, total = self._facet_counts_in_row(scope, facets, request.index, counts,
-                                                                with_total=True)
+                statement = plan.facet_counts_statement(own_filter, facets, with_total=True)
+                scope_counts, total = self._facet_counts_in_row(statement, facets, counts, with_total=True)
             else:
-                scope_counts = self._facet_counts(scope, facets, request.index, counts)
+                scope_counts = self._facet_counts(plan, own_filter, facets, counts)
             found.update(scope_counts)
-        selected = request.filters
+        selected, labels = request.filters, self._labels(request.index, found, counts)
         return {
-            facet.field: facet_buckets(facet, found.get(facet.field, []), selected.get(facet.field, []))
+            facet.field: facet_buckets(facet, found.get(facet.field, []), selected.get(facet.field, []),
+                                       labels.get(facet.field))
             for facet in request.index.facets
         }, total
 
-    def _facet_counts(self, scope, facets, index: Index,
+    @staticmethod
+    def _labels(index: Index, found: dict, counts: RequestCache) -> dict[str, dict[str, str]]:
+        """The labels of facets declaring a ``labels_index``, cached under its token (the others are
+        looked up by ``facet_buckets``)."""
+        facets = [facet for facet in index.facets if facet.labels and facet.labels_index]
+        if not facets:
+            return {}
+        found = {facet.field: found.get(facet.field, []) for facet in facets}
+        key = counts.labels_key(index, facets, found)
+        labels = counts.get(key)
+        if labels is None:
+            labels = {facet.field: facet_labels(facet, found[facet.field]) for facet in facets}
+            counts.set(key, labels)
+        return labels
+
+    def _facet_counts(self, plan: SearchPlan, own_filter: str | None, facets,
                       counts: RequestCache) -> dict[str, list[tuple[str, int]]]:
         if keywords_in_row():
-            return self._facet_counts_in_row(scope, facets, index, counts)[0]
+            statement = plan.facet_counts_statement(own_filter, facets)
+            return self._facet_counts_in_row(statement, facets, counts)[0]
         fields = [facet.field for facet in facets]
         ranked = (
-            SearchTerm.objects.filter(field__in=fields, document__in=scope.values("pk"))
+            SearchTerm.objects.filter(field__in=fields, document__in=plan.scope(own_filter).values("pk"))
             .values("field", "value")
             .annotate(doc_count=Count("id"))
             .annotate(rank=Window(RowNumber(), partition_by=F("field"),
@@ -819,22 +992,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
         return counts.get_or_compute("facets", ranked, compute)
 
-    def _facet_counts_in_row(self, scope, facets, index: Index, counts: RequestCache, *,
+    @staticmethod
+    def _facet_counts_in_row(statement: tuple[str, list], facets, counts: RequestCache, *,
                              with_total: bool = False) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
-        """PostgreSQL: one pass over the matched rows' ``facet_terms`` counting every facet's value sets
-        (and with ``with_total`` the rows themselves: the empty grouping set)."""
-        positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
-        columns = [f"f{positions[facet.field]}" for facet in facets]
-        parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
-        sql, params = scope.values("facet_terms").query.sql_with_params()
-        sets = [f"({column})" for column in columns] + (["()"] if with_total else [])
-        statement = FACET_COUNTS_SQL.format(
-            columns=", ".join(columns), parts=", ".join(parts), scope=sql, sets=", ".join(sets),
-        )
+        """PostgreSQL: run ``facet_counts_statement``, counting every facet's value sets (and with
+        ``with_total`` the rows themselves: the empty grouping set)."""
 
         def compute():
             with connection.cursor() as cursor:
-                cursor.execute(statement, params)
+                cursor.execute(*statement)
                 rows = cursor.fetchall()
             found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
             total = 0 if with_total else None
@@ -848,7 +1014,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     field_counts[value] = field_counts.get(value, 0) + count
             return {facet.field: top_values(found[facet.field], facet.size) for facet in facets}, total
 
-        return counts.get_or_compute("facets", (statement, params), compute)
+        return counts.get_or_compute("facets", statement, compute)
 
     # Writing.
 
@@ -873,11 +1039,12 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """Write ``documents``; whether anything changed (PostgreSQL skips identical rows)."""
         now = timezone.now()
         in_row = keywords_in_row()
-        prepared = [self._prepare(index, doc, now, keywords_in_row=in_row) for doc in documents]
+        plan = row_plan(index)
+        prepared = [plan.prepare(doc, keywords_in_row=in_row) for doc in documents]
         if connection.vendor == "postgresql":
             return self._upsert_postgresql(index, prepared, now)
         SearchDocument.objects.bulk_create(
-            [row for row, _ in prepared],
+            [SearchDocument(index=index.name, updated=now, **row._asdict()) for row, _ in prepared],
             batch_size=WRITE_BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["index", "doc_id"],
@@ -906,7 +1073,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
              row.keywords, row.facet_terms]
             for row, _ in prepared
         ]
-        with connection.cursor() as cursor:
+        with server_bound_cursor() as cursor:
             # The upsert locks every row of the batch, changed or not, so the terms read next stay as
             # read until this transaction ends, whatever other writers do.
             cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, to_json(batch)])
@@ -925,48 +1092,22 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
                 if terms:
                     cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
-            # Every row's tokens, written or unchanged, so a rebuild fills the lexicon too. Sorted: two
-            # batches adding the same new lexemes wait for each other in one order, never deadlock.
-            lexemes = sorted(batch_lexemes(row for row, _ in prepared))
+            # Every row's tokens, written or unchanged, so a rebuild fills the lexicon too (less those
+            # this batch session saw committed). Sorted: two batches adding the same new lexemes wait
+            # for each other in one order, never deadlock.
+            lexemes = sorted(unseen_lexemes(index, batch_lexemes(row for row, _ in prepared)))
             if lexemes:  # one string: adapting thousands of list items costs more than the insert
                 cursor.execute(INSERT_LEXEMES_SQL, [index.name, " ".join(lexemes), index.name])
         return bool(written or stale)
 
-    def _prepare(self, index: Index, doc: IndexedDocument, now, *, keywords_in_row: bool) -> Prepared:
-        """The document row and its ``SearchTerm`` pairs, extracting and tokenising each field once."""
-        columns: dict[str, list[str]] = {column: [] for column in TEXT_COLUMNS}
-        fields, sort_keys = {}, {}
-        keyword_pairs = {(PRINCIPALS_FIELD, principal) for principal in doc.principals}
-        date_pairs = set()
-        for field in index.fields:
-            values, sort_value = field_values(field, doc.document)
-            if values and (field.searchable or field.kind == TEXT):
-                parts = normalized_parts(values)
-                if field.searchable:
-                    columns[text_column(field.boost)].extend(parts)
-                if field.kind == TEXT:
-                    fields[field.name] = join_parts(parts)
-            if field.kind == KEYWORD:
-                keyword_pairs.update((field.name, value) for value in values)
-            elif field.kind == DATE:
-                date_pairs.update((field.name, value) for value in values)
-            if sort_value is not None:
-                sort_keys[field.name] = sort_value
-        texts = {column: join_parts(parts) for column, parts in columns.items()}
-        facet_values = {facet.field: [] for facet in index.facets}
-        for name, value in sorted(keyword_pairs):
-            if name in facet_values:
-                facet_values[name].append(value)
-        facet_terms = FIELD_SEPARATOR.join(VALUE_SEPARATOR.join(values) for values in facet_values.values())
-        compact = getattr(index, "compact_document", None)
-        row = SearchDocument(
-            index=index.name, doc_id=doc.doc_id, document=compact(doc.document) if compact else doc.document,
-            fields=fields, sort_keys=sort_keys,
-            keywords=sorted(keyword_term(name, value) for name, value in keyword_pairs),
-            facet_terms=facet_terms, updated=now, **texts,
-        )
-        pairs = date_pairs if keywords_in_row else date_pairs | keyword_pairs
-        return row, sorted(pairs)
+    @contextmanager
+    def batch_session(self):
+        """Remembers the lexemes each committed batch stored, so later batches offer only new ones."""
+        token = _committed_lexemes.set({})
+        try:
+            yield
+        finally:
+            _committed_lexemes.reset(token)
 
     # Maintenance.
 
@@ -1004,6 +1145,97 @@ class DatabaseSearchBackend(BaseSearchBackend):
             )
             for row in rows
         }
+
+
+MAX_PLANS = 256  # search shapes whose plan a backend keeps (each holds a few compiled querysets)
+
+
+def plan_key(request: SearchRequest) -> tuple:
+    """What a plan depends on: the search's shape, not its page."""
+    filters = tuple((name, tuple(values)) for name, values in request.filters.items())
+    return request.index, tree_key(request.tree), tuple(request.principals), filters, request.sort
+
+
+class SearchPlan:
+    """The querysets and statements of one search shape (``plan_key``), built once per backend and
+    shared by every search of that shape, so a search answered from the request cache compiles nothing.
+
+    A plan holds nothing read from the database: a compiler that reads it (fuzzy terms expand against
+    the lexicon) marks the plan to be used once. Built lazily and without locks: two threads at worst
+    compile the same statement twice.
+    """
+
+    def __init__(self, backend: DatabaseSearchBackend, request: SearchRequest):
+        self.backend, self.request = backend, request  # only the request's shape is used, never its page
+        self.compiler = backend.query_compiler_class(request.index)
+        documents = SearchDocument.objects.filter(index=request.index.name)
+        readable = documents.filter(backend._any_keyword_q(PRINCIPALS_FIELD, request.principals))
+        self.matched = readable.filter(self.compiler.compile(request.tree))
+        self.hits = self.matched.filter(backend._filters_q(request.filters))
+        self._scopes: dict[str | None, object] = {}
+        self._statements: dict[tuple, tuple[str, list]] = {}
+
+    @cached_property
+    def ordered(self):
+        return self.backend._order(self.hits, self.request)
+
+    def total_statement(self) -> tuple[str, list]:
+        return self._compiled(("total",), lambda: self.hits.values("pk"))
+
+    def ids_statement(self) -> tuple[str, list]:
+        return self._compiled(("ids",), lambda: self.ordered.values("doc_id"))
+
+    def scope(self, own_filter: str | None):
+        """What the facets of ``own_filter`` (None: the unselected ones) count: hits minus that filter."""
+        if own_filter not in self._scopes:
+            conditions = self.backend._filters_q(self.request.filters, exclude=own_filter)
+            self._scopes[own_filter] = self.matched.filter(conditions)
+        return self._scopes[own_filter]
+
+    def facet_counts_statement(self, own_filter: str | None, facets, *,
+                               with_total: bool = False) -> tuple[str, list]:
+        key = ("facets", own_filter, with_total)
+        if key not in self._statements:
+            scope = self.scope(own_filter)
+            self._statements[key] = facet_counts_statement(scope, facets, self.request.index, with_total)
+        return self._statements[key]
+
+    def documents_statement(self, ids: list[str]) -> tuple[str, list]:
+        """(doc_id, document) of the hits among ``ids``; compiled once per number of ids, with markers
+        that the ids replace."""
+        markers = [f"\x00id{number}\x00" for number in range(len(ids))]
+        sql, params = self._compiled(("documents", len(ids)), lambda: self.hits.filter(
+            doc_id__in=markers).values_list("doc_id", "document"))
+        slots = dict(zip(markers, ids, strict=True))
+        return sql, [slots.get(param, param) if isinstance(param, str) else param for param in params]
+
+    def _compiled(self, key: tuple, queryset) -> tuple[str, list]:
+        if key not in self._statements:
+            sql, params = queryset().query.sql_with_params()
+            self._statements[key] = sql, list(params)
+        return self._statements[key]
+
+
+def facet_scopes(index: Index, filters: dict[str, list[str]]) -> dict[str | None, list]:
+    """The facets by the filter their counts leave out: their own selected one, or None."""
+    scopes: dict[str | None, list] = {}
+    for facet in index.facets:
+        scopes.setdefault(facet.field if facet.field in filters else None, []).append(facet)
+    return scopes
+
+
+def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tuple[str, list]:
+    """PostgreSQL: one pass over the ``scope`` rows' ``facet_terms`` counting every facet's value sets
+    (and with ``with_total`` the rows themselves: the empty grouping set)."""
+    positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
+    columns = [f"f{positions[facet.field]}" for facet in facets]
+    parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
+    sql, params = scope.values("facet_terms").query.sql_with_params()
+    sets = [f"({column})" for column in columns] + (["()"] if with_total else [])
+    statement = FACET_COUNTS_SQL.format(
+        columns=", ".join(columns), parts=", ".join(parts), scope=sql, sets=", ".join(sets),
+    )
+    return statement, list(params)
 
 
 SORT_INDEX_SQL = "CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns}, doc_id) WHERE index = '{index}'"
@@ -1044,6 +1276,10 @@ def ensure_sort_indexes(using: str = "default") -> None:
                 cursor.execute(statement)
 
 
+def label_indexes(index: Index) -> tuple[str, ...]:
+    return tuple(facet.labels_index for facet in index.facets if facet.labels and facet.labels_index)
+
+
 def document_expander(index: Index):
     """Stored document -> hit. An index may store documents compacted (``compact_document``, e.g.
     without links derived from the id) and declare ``expand_document`` to restore them."""
@@ -1059,23 +1295,6 @@ def keywords_in_row() -> bool:
     """Whether keyword filters, principals and facets use ``SearchDocument.keywords`` (PostgreSQL: GIN
     and in-row counting) rather than joins on ``SearchTerm`` rows."""
     return connection.vendor == "postgresql"
-
-
-def field_values(field: Field, document: dict) -> tuple[list[str], str | None]:
-    """``field.values(document)`` and, for a sortable field, ``field.sort_value(document)``: the same
-    results as those methods, extracting the raw values once instead of twice."""
-    if type(field).values is not Field.values or type(field).sort_value is not Field.sort_value:
-        return field.values(document), field.sort_value(document) if field.sortable else None
-    raw = field.extract(document) if field.extract else values_at(document, field.path or field.name)
-    raw = raw if isinstance(raw, list) else list(raw)
-    clean = field.clean
-    values = [value for value in map(clean, raw) if value]
-    if not field.sortable:
-        return values, None
-    first = values[0] if values and type(field).clean is Field.clean else next(
-        (value for value in (Field.clean(field, item) for item in raw) if value), None
-    )
-    return values, first.casefold() if first is not None and field.kind == TEXT else first
 
 
 def normalized_parts(values: list[str]) -> list[str]:

@@ -147,14 +147,15 @@ def es_body(index: Index, doc: IndexedDocument) -> dict:
     """The ES ``_source`` for one indexed document."""
     body = {DOC_ID: doc.doc_id, PRINCIPALS: sorted(set(doc.principals)), SOURCE: doc.document, SORT: {}}
     for field in index.fields:
-        values = list(dict.fromkeys(field.values(doc.document)))
+        found, sort_value = field.read(doc.document)
+        values = list(dict.fromkeys(found))
         if values and field.kind == TEXT:
             body[field.name] = token_strings(values)
         elif values:
             body[field.name] = values
             if field.searchable and (tokens := token_strings(values)):
                 body[text_target(field)] = tokens
-        if field.sortable and (sort_value := field.sort_value(doc.document)) is not None:
+        if sort_value is not None:
             body[SORT][field.name] = sort_value
     return body
 
