@@ -351,7 +351,8 @@ class CheckReport:
 
 
 def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None) -> CheckReport:
-    """Compare stored documents with what the database would produce now."""
+    """Compare stored documents with what the database would produce now. Stale documents are marked
+    for rewriting (``forget_written``), so the next rebuild or drain repairs them."""
     backend = get_search_backend()
     report = CheckReport()
     for ids in index.iter_ids(chunk_size):
@@ -368,6 +369,8 @@ def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress
     for ids in backend.iter_doc_ids(index, chunk_size):
         present = existing_ids(index, ids)
         report.orphaned.extend(doc_id for doc_id in ids if doc_id not in present)
+    for stale in chunked(report.stale, chunk_size):  # so that a rebuild or drain repairs them
+        backend.forget_written(index, stale)
     return report
 
 

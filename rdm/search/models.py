@@ -34,7 +34,8 @@ class SearchDocument(models.Model):
     facets count ``facet_terms`` (the facet fields' "field:value" strings joined by U+001F) in-row.
     ``SearchTerm`` rows hold dates everywhere, and keyword values and
     principals too elsewhere (SQLite), where filters and facets are indexed joins. ``updated`` is when
-    the row last changed (on PostgreSQL, writing an identical document leaves the row alone).
+    the row last changed (on PostgreSQL, writing an identical document leaves the row alone: ``digest``
+    fingerprints what the row was written from, so an identical row is recognised before it is sent).
     """
 
     index = models.CharField(max_length=64)
@@ -47,6 +48,7 @@ class SearchDocument(models.Model):
     sort_keys = models.JSONField(default=dict)
     keywords = models.JSONField(default=list)
     facet_terms = models.TextField(blank=True, default="")
+    digest = models.CharField(max_length=32, blank=True, default="")
     updated = models.DateTimeField(default=timezone.now)
     search_vector = models.GeneratedField(expression=WeightedVector(), output_field=SearchVectorField(),
                                           db_persist=True)

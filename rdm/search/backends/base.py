@@ -275,6 +275,10 @@ class BaseSearchBackend:
         place (the database) needs nothing; Elasticsearch loads a fresh index and swaps an alias."""
         yield
 
+    def forget_written(self, index: Index, ids: list[str]) -> None:
+        """Make the next write of ``ids`` rewrite them even where they look up to date (``check`` found
+        them stale). Nothing to do for backends that always rewrite."""
+
     @contextmanager
     def batch_session(self):
         """Wraps the many batches one process writes in a row (a rebuild part, a drain run): what a

@@ -71,18 +71,26 @@ WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's varia
 
 UPSERT_DOCUMENTS_SQL = f"""
     INSERT INTO {SearchDocument._meta.db_table} AS doc
-        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, facet_terms, updated)
-    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, row->>8, %s
+        (index, doc_id, document, text_a, text_b, text_c, fields, sort_keys, keywords, facet_terms, digest,
+         updated)
+    SELECT %s, row->>0, row->1, row->>2, row->>3, row->>4, row->5, row->6, row->7, row->>8, row->>9, %s
     FROM jsonb_array_elements(%s::jsonb) AS row
     ON CONFLICT (index, doc_id) DO UPDATE SET
         document = EXCLUDED.document, text_a = EXCLUDED.text_a, text_b = EXCLUDED.text_b,
         text_c = EXCLUDED.text_c, fields = EXCLUDED.fields, sort_keys = EXCLUDED.sort_keys,
-        keywords = EXCLUDED.keywords, facet_terms = EXCLUDED.facet_terms, updated = EXCLUDED.updated
-    WHERE (doc.document, doc.text_a, doc.text_b, doc.text_c, doc.fields, doc.sort_keys, doc.keywords,
-           doc.facet_terms)
-        IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.text_a, EXCLUDED.text_b, EXCLUDED.text_c,
-                          EXCLUDED.fields, EXCLUDED.sort_keys, EXCLUDED.keywords, EXCLUDED.facet_terms)
+        keywords = EXCLUDED.keywords, facet_terms = EXCLUDED.facet_terms, digest = EXCLUDED.digest,
+        updated = EXCLUDED.updated
+    WHERE doc.digest IS DISTINCT FROM EXCLUDED.digest
     RETURNING id, doc_id
+"""
+# The digests of a batch's stored rows, locked in one order (concurrent batches never deadlock): the rows
+# stay as read until the transaction ends, whatever other writers do.
+STORED_DIGESTS_SQL = f"""
+    SELECT doc_id, digest FROM {SearchDocument._meta.db_table}
+    WHERE index = %s AND doc_id = ANY(%s) ORDER BY doc_id FOR UPDATE
+"""
+FORGET_DIGESTS_SQL = f"""
+    UPDATE {SearchDocument._meta.db_table} SET digest = '' WHERE index = %s AND doc_id = ANY(%s)
 """
 # The stored rows of a batch with their SearchTerm pairs (none: one row of NULLs).
 STORED_TERMS_SQL = f"""
@@ -148,6 +156,16 @@ RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 _django_json_default = DjangoJSONEncoder().default
+
+
+def row_json(row: DocumentRow, pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """The row as the upsert's JSON array, ending with its digest; and the digest: a fingerprint of
+    everything the row and its ``SearchTerm`` pairs are written from."""
+    columns = [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
+               row.keywords, row.facet_terms]
+    text = to_json(columns)
+    digest = hashlib.blake2b(f"{text}{to_json(pairs)}".encode(), digest_size=16).hexdigest()
+    return f"{text[:-1]},\"{digest}\"]", digest
 
 
 def server_bound_cursor():
@@ -1065,33 +1083,22 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def _upsert_postgresql(self, index: Index, prepared: list[Prepared], now) -> bool:
         """A few statements per batch, whatever its size: one JSON array in, unpacked by the database.
 
-        Rows identical to the stored ones are left alone (no new row version, no index entries, no WAL),
-        and so are their ``SearchTerm`` rows: rebuilding an up-to-date index writes almost nothing.
+        Rows whose digest equals the stored one are not even sent (no tsvector or JSON work, no new row
+        version, no index entries, no WAL), and their ``SearchTerm`` rows are left alone: rebuilding an
+        up-to-date index writes almost nothing.
         """
-        batch = [
-            [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
-             row.keywords, row.facet_terms]
-            for row, _ in prepared
-        ]
+        encoded = [row_json(row, pairs) for row, pairs in prepared]
         with server_bound_cursor() as cursor:
-            # The upsert locks every row of the batch, changed or not, so the terms read next stay as
-            # read until this transaction ends, whatever other writers do.
-            cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, to_json(batch)])
-            written = cursor.fetchall()
-            cursor.execute(STORED_TERMS_SQL, [index.name, [row.doc_id for row, _ in prepared]])
-            pks, stored_pairs = {}, {}
-            for pk, doc_id, name, value in cursor.fetchall():
-                pks[doc_id] = pk
-                pairs = stored_pairs.setdefault(doc_id, set())
-                if name is not None:
-                    pairs.add((name, value))
-            stale = [(row.doc_id, pairs) for row, pairs in prepared
-                     if set(pairs) != stored_pairs.get(row.doc_id, set())]
-            if stale:
-                cursor.execute(DELETE_TERMS_SQL, [[pks[doc_id] for doc_id, _ in stale]])
-                terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
-                if terms:
-                    cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+            cursor.execute(STORED_DIGESTS_SQL, [index.name, [row.doc_id for row, _ in prepared]])
+            stored = dict(cursor.fetchall())
+            changed = [(item, text) for item, (text, digest) in zip(prepared, encoded, strict=True)
+                       if stored.get(item[0].doc_id) != digest]
+            written, stale = [], []
+            if changed:
+                batch = f"[{','.join(text for _, text in changed)}]"
+                cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, batch])
+                written = cursor.fetchall()
+                stale = self._replace_stale_terms(cursor, index, [item for item, _ in changed])
             # Every row's tokens, written or unchanged, so a rebuild fills the lexicon too (less those
             # this batch session saw committed). Sorted: two batches adding the same new lexemes wait
             # for each other in one order, never deadlock.
@@ -1099,6 +1106,31 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if lexemes:  # one string: adapting thousands of list items costs more than the insert
                 cursor.execute(INSERT_LEXEMES_SQL, [index.name, " ".join(lexemes), index.name])
         return bool(written or stale)
+
+    def _replace_stale_terms(self, cursor, index: Index, prepared: list[Prepared]) -> list:
+        """Rewrite the ``SearchTerm`` rows of the documents whose stored pairs differ; those documents."""
+        cursor.execute(STORED_TERMS_SQL, [index.name, [row.doc_id for row, _ in prepared]])
+        pks, stored_pairs = {}, {}
+        for pk, doc_id, name, value in cursor.fetchall():
+            pks[doc_id] = pk
+            pairs = stored_pairs.setdefault(doc_id, set())
+            if name is not None:
+                pairs.add((name, value))
+        stale = [(row.doc_id, pairs) for row, pairs in prepared
+                 if set(pairs) != stored_pairs.get(row.doc_id, set())]
+        if stale:
+            cursor.execute(DELETE_TERMS_SQL, [[pks[doc_id] for doc_id, _ in stale]])
+            terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
+            if terms:
+                cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
+        return stale
+
+    def forget_written(self, index: Index, ids: list[str]) -> None:
+        """PostgreSQL: make the next write of ``ids`` rewrite them even if they look up to date (stored
+        rows that differ from their digest, e.g. edited behind the indexer's back)."""
+        if ids and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(FORGET_DIGESTS_SQL, [index.name, ids])
 
     @contextmanager
     def batch_session(self):
