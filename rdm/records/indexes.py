@@ -17,29 +17,37 @@ from rdm.search.index import (
     TextField,
     html_text,
     id_chunks,
+    path_reader,
     register,
-    values_at,
 )
 
 from .models import Draft, Record
 
 
+def _paths_reader(*paths: str):
+    """The values at each of ``paths``, in order (``values_at`` for each, compiled once)."""
+    readers = [path_reader(path) for path in paths]
+
+    def read(document: dict) -> list:
+        values = []
+        for reader in readers:
+            values += reader(document)
+        return values
+
+    return read
+
+
+_descriptions = _paths_reader("metadata.description", "metadata.additional_descriptions.description")
+_resource_type = _paths_reader("metadata.resource_type.id", "metadata.resource_type.title.en")
+_affiliations = _paths_reader("metadata.creators.affiliations.name",
+                              "metadata.contributors.affiliations.name")
+_funders = _paths_reader("metadata.funding.funder.name", "metadata.funding.funder.id")
+_award_numbers_and_ids = _paths_reader("metadata.funding.award.number", "metadata.funding.award.id")
+_publication_dates = path_reader("metadata.publication_date")
+
+
 def _html_text(document: dict) -> list[str]:
-    descriptions = values_at(document, "metadata.description")
-    descriptions += values_at(document, "metadata.additional_descriptions.description")
-    return html_text(descriptions)
-
-
-def _resource_type(document: dict) -> list:
-    return values_at(document, "metadata.resource_type.id") + values_at(
-        document, "metadata.resource_type.title.en"
-    )
-
-
-def _affiliations(document: dict) -> list:
-    return values_at(document, "metadata.creators.affiliations.name") + values_at(
-        document, "metadata.contributors.affiliations.name"
-    )
+    return html_text(_descriptions(document))
 
 
 def _titles(document: dict, path: str) -> list:
@@ -63,18 +71,8 @@ def _objects_at(document: dict, path: str) -> list[dict]:
     return current
 
 
-def _funders(document: dict) -> list:
-    return values_at(document, "metadata.funding.funder.name") + values_at(
-        document, "metadata.funding.funder.id"
-    )
-
-
 def _awards(document: dict) -> list:
-    return (
-        _titles(document, "metadata.funding.award.title")
-        + values_at(document, "metadata.funding.award.number")
-        + values_at(document, "metadata.funding.award.id")
-    )
+    return _titles(document, "metadata.funding.award.title") + _award_numbers_and_ids(document)
 
 
 def _communities(document: dict) -> list:
@@ -84,7 +82,7 @@ def _communities(document: dict) -> list:
 
 
 def _publication_year(document: dict) -> list:
-    return [date[:4] for date in values_at(document, "metadata.publication_date") if str(date)[:4].isdigit()]
+    return [date[:4] for date in _publication_dates(document) if str(date)[:4].isdigit()]
 
 
 RECORD_FIELDS = (

@@ -384,13 +384,37 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+def token_strings(values: Iterable[str]) -> list[str]:
+    """Each value's tokens joined by spaces, values without tokens dropped: ``normalize_text``'s parts.
+
+    Short values (names, affiliations, subjects, vocabulary titles) recur across thousands of
+    documents, so their token strings are remembered; the memo is emptied when it fills up.
+    """
+    parts = []
+    for value in values:
+        part = _token_string_memo.get(value)
+        if part is None:
+            part = " ".join(tokenize(value))
+            if len(value) <= MEMO_VALUE_LENGTH:
+                if len(_token_string_memo) >= MEMO_SIZE:
+                    _token_string_memo.clear()
+                _token_string_memo[value] = part
+        if part:
+            parts.append(part)
+    return parts
+
+
+MEMO_VALUE_LENGTH, MEMO_SIZE = 120, 100_000
+_token_string_memo: dict[str, str] = {}
+
+
 def normalize_text(values: Iterable[str]) -> str:
     """The stored form of a text field: tokens joined by spaces, values separated by " | ".
 
     Every token is surrounded by spaces, so " word " matches a whole token and " word" a prefix; the
     separator keeps phrases from matching across two values.
     """
-    parts = [" ".join(tokens) for tokens in (tokenize(value) for value in values) if tokens]
+    parts = token_strings(values)
     return f" {' | '.join(parts)} " if parts else ""
 
 

@@ -55,6 +55,19 @@ def test_links_that_do_not_follow_from_the_id_are_stored_as_they_are():
     assert with_links(document) == document
 
 
+def test_file_links_that_do_not_follow_from_the_id_keep_the_document_as_it_is():
+    document = record_document_with_file()
+    document["files"]["entries"]["data.csv"]["links"] = {"content": "https://elsewhere.example/x"}
+
+    assert without_links(document) is document
+
+
+def test_a_document_without_links_is_stored_as_it_is():
+    document = {key: value for key, value in record_document_with_file().items() if key != "links"}
+
+    assert without_links(document) is document
+
+
 def test_check_finds_no_difference_for_compact_documents(publish):
     publish(title="Ocean temperatures")
 

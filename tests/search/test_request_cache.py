@@ -111,6 +111,26 @@ def test_every_write_and_clear_replaces_the_version_token(papers_indexed):
     assert IndexVersion.objects.filter(index="papers").count() == 1
 
 
+def test_a_write_that_only_deletes_replaces_the_token_and_the_cached_counts(papers_indexed):
+    run(q="ocean", principals=["public"])
+    token = current_version("papers")
+
+    del papers_indexed.objects["p1"]
+    indexer.index_ids(papers_indexed, ["p1"])
+    result, counted = run(q="ocean", principals=["public"])
+
+    assert current_version("papers") != token
+    assert counted and result.total == 1
+
+
+def test_deleting_what_is_not_stored_keeps_the_token(papers_indexed):
+    token = current_version("papers")
+
+    indexer.index_ids(papers_indexed, ["never-indexed"])
+
+    assert current_version("papers") == token
+
+
 def test_sort_indexes_cover_the_default_sort_but_not_relevance(papers_indexed):
     statements = sort_index_statements(papers_indexed)
 

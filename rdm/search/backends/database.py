@@ -49,7 +49,7 @@ from django.db.models.lookups import Contains, Regex
 from django.utils import timezone
 from rapidfuzz.distance import OSA
 
-from ..index import DATE, KEYWORD, TEXT, Field, Index, tokenize
+from ..index import DATE, KEYWORD, TEXT, Field, Index, token_strings
 from ..models import IndexVersion, SearchDocument, SearchLexeme, SearchTerm
 from ..query import QueryError, tree_key
 from .base import (
@@ -163,9 +163,12 @@ def row_json(row: DocumentRow, pairs: list[tuple[str, str]]) -> tuple[str, str]:
     everything the row and its ``SearchTerm`` pairs are written from."""
     columns = [row.doc_id, row.document, row.text_a, row.text_b, row.text_c, row.fields, row.sort_keys,
                row.keywords, row.facet_terms]
-    text = to_json(columns)
-    digest = hashlib.blake2b(f"{text}{to_json(pairs)}".encode(), digest_size=16).hexdigest()
-    return f"{text[:-1]},\"{digest}\"]", digest
+    encoded = json_bytes(columns)
+    # A fingerprint, not a defence: MD5 (OpenSSL's) hashes several times faster than BLAKE2 here.
+    fingerprint = hashlib.md5(encoded, usedforsecurity=False)
+    fingerprint.update(json_bytes(pairs))
+    digest = fingerprint.hexdigest()
+    return f"{encoded[:-1].decode()},\"{digest}\"]", digest
 
 
 def server_bound_cursor():
@@ -179,13 +182,19 @@ def server_bound_cursor():
 
 def to_json(value) -> str:
     """JSON as DjangoJSONEncoder writes it (dates, decimals, UUIDs), at orjson's speed."""
+    return json_bytes(value).decode()
+
+
+def json_bytes(value) -> bytes:
+    """``to_json(value)``, UTF-8 encoded."""
     return orjson.dumps(value, default=_django_json_default,
-                        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS).decode()
+                        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
 
 
-def _raw_delete(queryset) -> None:
-    """DELETE without Django's collector: nothing references these rows (search_searchterm is a leaf)."""
-    queryset._raw_delete(queryset.db)
+def _raw_delete(queryset) -> int:
+    """DELETE without Django's collector: nothing references these rows (search_searchterm is a leaf).
+    Returns how many rows went."""
+    return queryset._raw_delete(queryset.db)
 
 
 def text_column(boost: float) -> str:
@@ -230,15 +239,28 @@ def wildcard_regex(pattern: str, char: str) -> str:
 SIMPLE_TOKEN = re.compile(r"^[^\W_]+\*?$")  # letters/digits only: PostgreSQL's parser keeps it one lexeme
 
 
-def tsquery_text(tokens: list[str]) -> str | None:
-    """The tsquery for consecutive ``tokens`` (``a <-> b:*``), or None when inner wildcards need a regex."""
+def tsquery_text(tokens: list[str], weight: str = "") -> str | None:
+    """The tsquery for consecutive ``tokens`` (``a <-> b:*``), or None when inner wildcards need a regex.
+    With ``weight`` (A, B or C) the tokens must come from that weight's text column (``a:B <-> b:*B``)."""
     body, last = tokens[:-1], tokens[-1]
     if any("*" in t or "?" in t for t in body) or "?" in last or "*" in last.rstrip("*"):
         return None
+    label = f":{weight}" if weight else ""
     if last.endswith("*"):
         last = last.rstrip("*")
-        return " <-> ".join([*body, f"{last}:*"]) if last else None
-    return " <-> ".join(tokens)
+        return " <-> ".join([*(f"{t}{label}" for t in body), f"{last}:*{weight}"]) if last else None
+    return " <-> ".join(f"{t}{label}" for t in tokens)
+
+
+def text_weight(field: Field) -> str:
+    """The tsvector weight of a searchable field's tokens: its text column's.
+
+    A fielded query's tokens are looked up with that weight, so the GIN match keeps only documents having
+    them in the field's column; the field's own text then decides. (PostgreSQL keeps at most 256
+    positions of a lexeme in a tsvector, the heavier columns' first: a word repeated that often in a
+    heavier column could hide its lighter occurrences. No real title or name does that.)
+    """
+    return {"text_a": "A", "text_b": "B", "text_c": "C"}[text_column(field.boost)]
 
 
 def ts_match(tsquery: str) -> Q:
@@ -614,7 +636,7 @@ class RowPlan:
             if not values:
                 continue
             if column or is_text:
-                parts = normalized_parts(values)
+                parts = token_strings(values)
                 if column:
                     columns[column].extend(parts)
                 if is_text:
@@ -734,7 +756,9 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
             exact = reduce(or_, (Q(pattern_lookup(F(column), tokens)) for column in TEXT_COLUMNS))
         else:
             exact = Q(pattern_lookup(field_text(field), tokens))
-        tsquery = tsquery_text(tokens) if self.use_tsvector and (field is None or field.searchable) else None
+        tsquery = None
+        if self.use_tsvector and (field is None or field.searchable):
+            tsquery = tsquery_text(tokens, text_weight(field) if field is not None else "")
         if tsquery is None:
             return exact
         self.uses_text_index = True
@@ -1327,11 +1351,6 @@ def keywords_in_row() -> bool:
     """Whether keyword filters, principals and facets use ``SearchDocument.keywords`` (PostgreSQL: GIN
     and in-row counting) rather than joins on ``SearchTerm`` rows."""
     return connection.vendor == "postgresql"
-
-
-def normalized_parts(values: list[str]) -> list[str]:
-    """Each value's tokens joined by spaces (values without tokens dropped): ``normalize_text``'s parts."""
-    return [" ".join(tokens) for tokens in map(tokenize, values) if tokens]
 
 
 def join_parts(parts: list[str]) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch_dsl import Document, Keyword, MetaField, Object, Text
 
-from ..index import TEXT, Field, Index, tokenize
+from ..index import TEXT, Field, Index, token_strings
 from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
@@ -137,10 +137,6 @@ def document_class(index: Index, es_index_name: str, settings: dict | None = Non
 def text_target(field: Field) -> str:
     """The ES text field holding ``field``'s tokens (a searchable keyword field gets a companion)."""
     return field.name if field.kind == TEXT else f"{field.name}_text"
-
-
-def token_strings(values: list[str]) -> list[str]:
-    return [" ".join(tokens) for tokens in (tokenize(value) for value in values) if tokens]
 
 
 def es_body(index: Index, doc: IndexedDocument) -> dict:
