@@ -176,6 +176,8 @@ class RecordsIndex(Index):
     sort_options = SORT_OPTIONS
     default_sort = "newest"
     default_sort_with_query = "bestmatch"
+    # The records list without a query: latest versions (the default) and every version (allversions).
+    counted_scopes = ({"is_latest": "true"}, {})
     model = Record
 
     def to_document(self, obj) -> dict:
@@ -255,6 +257,7 @@ class DraftsIndex(RecordsIndex):
     name = "drafts"
     model = Draft
     default_sort = "updated-desc"
+    counted_scopes = ()  # drafts are never public
 
     def principals(self, obj) -> list[str]:
         return [f"user:{obj.parent.owner_id}", "staff"]

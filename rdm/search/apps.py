@@ -23,9 +23,16 @@ class SearchConfig(AppConfig):
 
         checks.register(check_indexes, "search")
         post_migrate.connect(_ensure_sort_indexes, sender=self)
+        post_migrate.connect(_ensure_counted_scopes, sender=self)
 
 
 def _ensure_sort_indexes(using="default", **kwargs):
     from .backends.database import ensure_sort_indexes
 
     ensure_sort_indexes(using)
+
+
+def _ensure_counted_scopes(using="default", **kwargs):
+    from .backends.public_counts import ensure_counted_scopes
+
+    ensure_counted_scopes(using)

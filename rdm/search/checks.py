@@ -32,6 +32,11 @@ def check_index(index: Index) -> list[Error]:
             if getattr(fields.get(other), "kind", None) != field.kind:
                 message = f'field "{field.name}" also matches "{other}", which is not a field of its kind'
                 errors.append(_error(index, message, "search.E006"))
+    for scope in index.counted_scopes:
+        for name, value in scope.items():
+            if getattr(fields.get(name), "kind", None) != KEYWORD or not isinstance(value, str):
+                message = f'counted scope {scope!r} must map KeywordField names to one value each'
+                errors.append(_error(index, message, "search.E007"))
     errors.extend(_name_errors(index))
     return errors
 

@@ -158,6 +158,10 @@ class Index:
     # Sort options the database backend on PostgreSQL backs with a btree index, besides the default
     # sort (each costs a little on every write; unindexed sorts are correct, just slower on big sets).
     indexed_sorts: tuple[str, ...] = ()
+    # Filter sets ({keyword field: value}, {} for none) whose public total and facet counts the database
+    # backend maintains on PostgreSQL, so a match-all search with exactly these filters counts nothing
+    # for anonymous callers (each costs a little on every write; others are counted per search).
+    counted_scopes: tuple[dict[str, str], ...] = ()
     default_operator: str = "AND"
     # Rows of this index arrive through data migrations, which send no signals (the default
     # vocabularies): after ``migrate`` the missing documents are queued (``receivers.index_migrated_data``).

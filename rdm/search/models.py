@@ -126,3 +126,40 @@ class IndexQueueItem(models.Model):
 
     def __str__(self):
         return f"{self.index}/{self.doc_id}"
+
+
+class FacetCountScope(models.Model):
+    """A count scope maintained on PostgreSQL (``Index.counted_scopes``): the documents of ``index``
+    whose ``keywords`` hold every ``required`` term (the scope's keyword terms and "_principals:public").
+    Written by ``ensure_counted_scopes`` after ``migrate``; the triggers of migration 0009 read it."""
+
+    index = models.CharField(max_length=64)
+    scope = models.TextField()  # the scope's keyword terms, sorted, as a JSON array
+    required = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "scope"], name="search_count_scope_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.index}{self.scope}"
+
+
+class FacetCountDelta(models.Model):
+    """A change of a maintained public count: the sum of ``delta`` over an (index, scope, term) is the
+    number of public documents in the scope ("" term) or holding one facet value ("<position>:<value>",
+    the facet's position in ``Index.facets`` from 1). PostgreSQL triggers insert a row per changed term
+    and statement, never update one, so concurrent writers do not wait on each other; compaction
+    (``public_counts.compact``) folds the rows of a scope into one per term."""
+
+    index = models.CharField(max_length=64)
+    scope = models.TextField()
+    term = models.TextField()
+    delta = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["index", "scope"], name="search_count_delta_scope")]
+
+    def __str__(self):
+        return f"{self.index}{self.scope} {self.term} {self.delta:+d}"

@@ -33,3 +33,12 @@ def test_messages_name_the_index_and_the_problem():
 
     assert 'Search index "broken": facet "title" must name a KeywordField.' in messages
     assert 'Search index "broken": "name" names both "title" and "name".' in messages
+
+
+def test_counted_scopes_must_name_keyword_fields():
+    class Counted(BrokenIndex):
+        counted_scopes = ({"title": "x"}, {"rdm_secret": "y"})
+
+    ids = [error.id for error in check_index(Counted())]
+
+    assert ids.count("search.E007") == 1

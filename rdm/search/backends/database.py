@@ -50,8 +50,10 @@ from django.utils import timezone
 from rapidfuzz.distance import OSA
 
 from ..index import DATE, KEYWORD, TEXT, Field, Index, token_strings
+from ..index import PUBLIC as PUBLIC_PRINCIPAL
 from ..models import IndexVersion, SearchDocument, SearchLexeme, SearchTerm
-from ..query import QueryError, tree_key
+from ..query import QueryError, is_match_all, tree_key
+from . import public_counts
 from .base import (
     BaseQueryCompiler,
     BaseSearchBackend,
@@ -861,6 +863,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if request.facets:
                 aggregations, counted = self._aggregations(plan, request, counts)
                 total = counted if counted is not None else total
+            if total is None and keywords_in_row():
+                total = self._counted_total(plan)
             page, total = self._page(plan, request, total, counts)
             if cached_total is None:
                 counts.set(total_key, total)
@@ -981,8 +985,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         total = None
         for own_filter, facets in facet_scopes(request.index, request.filters).items():
             if own_filter is None and keywords_in_row():
-                statement = plan.facet_counts_statement(own_filter, facets, with_total=True)
-                scope_counts, total = self._facet_counts_in_row(statement, facets, counts, with_total=True)
+                scope_counts, total = self._facet_counts_in_row(plan, own_filter, facets, counts,
+                                                                with_total=True)
             else:
                 scope_counts = self._facet_counts(plan, own_filter, facets, counts)
             found.update(scope_counts)
@@ -1011,8 +1015,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def _facet_counts(self, plan: SearchPlan, own_filter: str | None, facets,
                       counts: RequestCache) -> dict[str, list[tuple[str, int]]]:
         if keywords_in_row():
-            statement = plan.facet_counts_statement(own_filter, facets)
-            return self._facet_counts_in_row(statement, facets, counts)[0]
+            return self._facet_counts_in_row(plan, own_filter, facets, counts)[0]
         fields = [facet.field for facet in facets]
         ranked = (
             SearchTerm.objects.filter(field__in=fields, document__in=plan.scope(own_filter).values("pk"))
@@ -1034,29 +1037,51 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
         return counts.get_or_compute("facets", ranked, compute)
 
-    @staticmethod
-    def _facet_counts_in_row(statement: tuple[str, list], facets, counts: RequestCache, *,
+    def _facet_counts_in_row(self, plan: SearchPlan, own_filter: str | None, facets, counts: RequestCache, *,
                              with_total: bool = False) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
-        """PostgreSQL: run ``facet_counts_statement``, counting every facet's value sets (and with
-        ``with_total`` the rows themselves: the empty grouping set)."""
+        """PostgreSQL: the value counts of ``facets`` over ``plan.scope(own_filter)`` (and with ``with_total``
+        its number of rows): from the maintained counts when the scope has them (``_maintained_counts``),
+        else in one pass over its rows (``facet_counts_statement``). Cached under that statement either
+        way: both give the same counts."""
+        statement = plan.facet_counts_statement(own_filter, facets, with_total=with_total)
 
         def compute():
-            with connection.cursor() as cursor:
-                cursor.execute(*statement)
-                rows = cursor.fetchall()
-            found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
-            total = 0 if with_total else None
-            for *keys, count in rows:
-                position = next((i for i, key in enumerate(keys) if key is not None), None)
-                if position is None:  # split_part never gives NULL: this is the empty grouping set
-                    total = count
-                    continue
-                field_counts = found[facets[position].field]
-                for value in keys[position].split(VALUE_SEPARATOR) if keys[position] else ():
-                    field_counts[value] = field_counts.get(value, 0) + count
+            found, total = (self._maintained_counts(plan, own_filter, facets, with_total)
+                            or run_facet_counts(statement, facets, with_total))
             return {facet.field: top_values(found[facet.field], facet.size) for facet in facets}, total
 
         return counts.get_or_compute("facets", statement, compute)
+
+    @staticmethod
+    def _maintained_counts(plan: SearchPlan, own_filter: str | None, facets,
+                           with_total: bool) -> tuple[dict[str, dict[str, int]], int | None] | None:
+        """PostgreSQL: every value count of ``facets`` (and the total) over ``plan.scope(own_filter)`` as
+        the maintained public counts of its count scope plus the caller's readable non-public documents,
+        which anonymous callers have none of. None when the scope's counts are not maintained."""
+        scope = plan.counted_scope(own_filter)
+        public = public_counts.public_counts(plan.request.index.name, scope) if scope else None
+        if public is None:
+            return None
+        found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
+        by_position = {str(position): found[facet.field]
+                       for position, facet in enumerate(plan.request.index.facets, 1) if facet.field in found}
+        for term, count in public.items():
+            position, _, value = term.partition(":")
+            if term and position in by_position:
+                by_position[position][value] = count
+        total = public.get("", 0)
+        if any(principal != PUBLIC_PRINCIPAL for principal in plan.request.principals):
+            private, private_total = plan.private_counts(own_filter, facets)
+            for field, values in private.items():
+                for value, count in values.items():
+                    found[field][value] = found[field].get(value, 0) + count
+            total += private_total
+        return found, total if with_total else None
+
+    def _counted_total(self, plan: SearchPlan) -> int | None:
+        """The total from maintained counts (see ``_maintained_counts``), or None."""
+        counted = self._maintained_counts(plan, None, (), True)
+        return None if counted is None else counted[1]
 
     # Writing.
 
@@ -1071,6 +1096,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
             changed = bool(documents and self._upsert(index, documents)) or changed
             if changed:
                 replace_version(index.name)
+            if (changed or delete_ids) and index.counted_scopes and connection.vendor == "postgresql":
+                # After the commit, outside the write's transaction (its triggers added count deltas).
+                transaction.on_commit(partial(public_counts.compact_if_needed, index.name), robust=True)
 
     def _delete(self, index: Index, ids: list[str]) -> int:
         documents = SearchDocument.objects.filter(index=index.name, doc_id__in=ids)
@@ -1226,7 +1254,8 @@ class SearchPlan:
         self.compiler = backend.query_compiler_class(request.index)
         documents = SearchDocument.objects.filter(index=request.index.name)
         readable = documents.filter(backend._any_keyword_q(PRINCIPALS_FIELD, request.principals))
-        self.matched = readable.filter(self.compiler.compile(request.tree))
+        self.condition = self.compiler.compile(request.tree)
+        self.matched = readable.filter(self.condition)
         self.hits = self.matched.filter(backend._filters_q(request.filters))
         self._scopes: dict[str | None, object] = {}
         self._statements: dict[tuple, tuple[str, list]] = {}
@@ -1247,6 +1276,43 @@ class SearchPlan:
             conditions = self.backend._filters_q(self.request.filters, exclude=own_filter)
             self._scopes[own_filter] = self.matched.filter(conditions)
         return self._scopes[own_filter]
+
+    def private_scope(self, own_filter: str | None):
+        """``scope(own_filter)`` less the public documents: what maintained public counts leave out.
+        Selected by the caller's other principals, which the GIN index finds (few rows, unlike public)."""
+        request, backend = self.request, self.backend
+        others = [principal for principal in request.principals if principal != PUBLIC_PRINCIPAL]
+        public = [keyword_term(PRINCIPALS_FIELD, PUBLIC_PRINCIPAL)]
+        return (SearchDocument.objects.filter(index=request.index.name)
+                .filter(backend._any_keyword_q(PRINCIPALS_FIELD, others), ~Q(keywords__contains=public))
+                .filter(self.condition, backend._filters_q(request.filters, exclude=own_filter)))
+
+    def private_counts(self, own_filter: str | None, facets) -> tuple[dict[str, dict[str, int]], int]:
+        """The value counts of ``facets`` and the number of documents in ``private_scope(own_filter)``."""
+        key = ("private", own_filter, tuple(facet.field for facet in facets))
+        if not facets:
+            sql, params = self._compiled(key, lambda: self.private_scope(own_filter).values("pk"))
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM ({sql}) AS private", params)
+                return {}, cursor.fetchone()[0]
+        if key not in self._statements:
+            self._statements[key] = facet_counts_statement(self.private_scope(own_filter), facets,
+                                                           self.request.index, True)
+        found, total = run_facet_counts(self._statements[key], facets, True)
+        return found, total or 0
+
+    def counted_scope(self, own_filter: str | None) -> str | None:
+        """PostgreSQL: the maintained count scope (``Index.counted_scopes``) whose public counts, plus
+        ``private_scope``'s, are what ``scope(own_filter)`` counts: the tree matches everything and the
+        filters less ``own_filter`` are exactly the scope's. None if there is none."""
+        request = self.request
+        if not (keywords_in_row() and request.index.counted_scopes
+                and PUBLIC_PRINCIPAL in request.principals):
+            return None
+        if request.tree is not None and not is_match_all(request.tree):
+            return None
+        filters = {name: values for name, values in request.filters.items() if name != own_filter}
+        return public_counts.matching_scope(request.index, filters)
 
     def facet_counts_statement(self, own_filter: str | None, facets, *,
                                with_total: bool = False) -> tuple[str, list]:
@@ -1292,6 +1358,26 @@ def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tup
         columns=", ".join(columns), parts=", ".join(parts), scope=sql, sets=", ".join(sets),
     )
     return statement, list(params)
+
+
+def run_facet_counts(statement: tuple[str, list], facets,
+                     with_total: bool) -> tuple[dict[str, dict[str, int]], int | None]:
+    """Run a ``facet_counts_statement``: every facet's count per value (multi-valued sets split and
+    summed), and with ``with_total`` the number of rows (the empty grouping set)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        rows = cursor.fetchall()
+    found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
+    total = 0 if with_total else None
+    for *keys, count in rows:
+        position = next((i for i, key in enumerate(keys) if key is not None), None)
+        if position is None:  # split_part never gives NULL: this is the empty grouping set
+            total = count
+            continue
+        field_counts = found[facets[position].field]
+        for value in keys[position].split(VALUE_SEPARATOR) if keys[position] else ():
+            field_counts[value] = field_counts.get(value, 0) + count
+    return found, total
 
 
 SORT_INDEX_SQL = "CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns}, doc_id) WHERE index = '{index}'"
