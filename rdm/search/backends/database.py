@@ -25,6 +25,7 @@ from weakref import WeakKeyDictionary
 import orjson
 import psycopg
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,6 +37,7 @@ from django.db.models import (
     Exists,
     Expression,
     F,
+    Func,
     OuterRef,
     Q,
     TextField,
@@ -935,6 +937,21 @@ class DatabaseSearchBackend(BaseSearchBackend):
         ]
         return reduce(and_, conditions, Q())
 
+    def _readable_q(self, principals: list[str]) -> Q:
+        """Documents one of ``principals`` may read.
+
+        On PostgreSQL, with "public" among them the condition holds for most documents, and the planner
+        underrates scanning the keywords GIN index for so frequent a term: it ANDs that scan into a text
+        or filter lookup where it costs more than it saves (``creator:smith AND title:forest`` at 100,000
+        records: 44 -> 19 ms). So it is checked on the rows the other conditions find, through the
+        equivalent function, which no index serves. Narrower principal sets keep the index.
+        """
+        if keywords_in_row() and PUBLIC_PRINCIPAL in principals:
+            terms = [keyword_term(PRINCIPALS_FIELD, principal) for principal in principals]
+            return Q(Func(F("keywords"), Value(terms, output_field=ArrayField(TextField())),
+                          function="jsonb_exists_any", output_field=BooleanField()))
+        return self._any_keyword_q(PRINCIPALS_FIELD, principals)
+
     def _any_keyword_q(self, name: str, values: list[str]) -> Q:
         """Documents holding one of ``values`` in the keyword field ``name`` (or principals)."""
         if keywords_in_row():
@@ -1253,7 +1270,7 @@ class SearchPlan:
         self.backend, self.request = backend, request  # only the request's shape is used, never its page
         self.compiler = backend.query_compiler_class(request.index)
         documents = SearchDocument.objects.filter(index=request.index.name)
-        readable = documents.filter(backend._any_keyword_q(PRINCIPALS_FIELD, request.principals))
+        readable = documents.filter(backend._readable_q(request.principals))
         self.condition = self.compiler.compile(request.tree)
         self.matched = readable.filter(self.condition)
         self.hits = self.matched.filter(backend._filters_q(request.filters))
