@@ -7,6 +7,7 @@ Documents are ``record_to_dict`` as the public sees it; who may read them comes 
 from collections.abc import Iterator
 
 from rdm.search.index import (
+    ANY,
     ID_CHUNK_SIZE,
     INDEX_ONLY,
     DateField,
@@ -176,8 +177,14 @@ class RecordsIndex(Index):
     sort_options = SORT_OPTIONS
     default_sort = "newest"
     default_sort_with_query = "bestmatch"
-    # The records list without a query: latest versions (the default) and every version (allversions).
-    counted_scopes = ({"is_latest": "true"}, {})
+    # The records list without a query: latest versions (the default) and every version (allversions);
+    # a community's records (its page filters by community); latest versions of one resource type or
+    # language. Each template costs a document change in a facet value about 0.1 ms in the triggers.
+    counted_scopes = (
+        {"is_latest": "true"}, {},
+        {"is_latest": "true", "community": ANY}, {"community": ANY},
+        {"is_latest": "true", "resource_type": ANY}, {"is_latest": "true", "language": ANY},
+    )
     model = Record
 
     def to_document(self, obj) -> dict:

@@ -2,7 +2,7 @@
 
 from django.core.checks import Error
 
-from .index import KEYWORD, Index, all_indexes
+from .index import ANY, KEYWORD, Index, all_indexes
 
 RESERVED_PREFIXES = ("_", "rdm_")  # backend bookkeeping fields (principals, sort keys, stored document)
 
@@ -37,6 +37,9 @@ def check_index(index: Index) -> list[Error]:
             if getattr(fields.get(name), "kind", None) != KEYWORD or not isinstance(value, str):
                 message = f'counted scope {scope!r} must map KeywordField names to one value each'
                 errors.append(_error(index, message, "search.E007"))
+        if list(scope.values()).count(ANY) > 1:
+            message = f'counted scope {scope!r} may give ANY to one field at most'
+            errors.append(_error(index, message, "search.E007"))
     errors.extend(_name_errors(index))
     return errors
 

@@ -29,6 +29,9 @@ DATE = "date"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 STAFF = "staff"
+# In ``Index.counted_scopes``: the field takes any single value (a scope template, one concrete scope per
+# value the documents hold).
+ANY = "*"
 
 # A document key for values the document is found by but hits never show (``rdm.search.search`` drops
 # it), such as the slugs of a record's communities, which the record's JSON does not carry.
@@ -160,7 +163,8 @@ class Index:
     indexed_sorts: tuple[str, ...] = ()
     # Filter sets ({keyword field: value}, {} for none) whose public total and facet counts the database
     # backend maintains on PostgreSQL, so a match-all search with exactly these filters counts nothing
-    # for anonymous callers (each costs a little on every write; others are counted per search).
+    # for anonymous callers (each costs a little on every write; others are counted per search). At most
+    # one field per set may take ``ANY``: the set stands for every filter on one value of that field.
     counted_scopes: tuple[dict[str, str], ...] = ()
     default_operator: str = "AND"
     # Rows of this index arrive through data migrations, which send no signals (the default

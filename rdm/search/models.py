@@ -131,11 +131,14 @@ class IndexQueueItem(models.Model):
 class FacetCountScope(models.Model):
     """A count scope maintained on PostgreSQL (``Index.counted_scopes``): the documents of ``index``
     whose ``keywords`` hold every ``required`` term (the scope's keyword terms and "_principals:public").
-    Written by ``ensure_counted_scopes`` after ``migrate``; the triggers of migration 0009 read it."""
+    With ``any_field``, a template: one concrete scope per value of that field, keyed ``scope`` + value.
+    Written by ``ensure_counted_scopes`` after ``migrate``; the triggers of migration 0010 read it."""
 
     index = models.CharField(max_length=64)
-    scope = models.TextField()  # the scope's keyword terms, sorted, as a JSON array
+    # The scope's fixed keyword terms, sorted, as a JSON array; a template's ends with "<any_field>:".
+    scope = models.TextField()
     required = models.JSONField()
+    any_field = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -148,10 +151,10 @@ class FacetCountScope(models.Model):
 
 class FacetCountDelta(models.Model):
     """A change of a maintained public count: the sum of ``delta`` over an (index, scope, term) is the
-    number of public documents in the scope ("" term) or holding one facet value ("<position>:<value>",
-    the facet's position in ``Index.facets`` from 1). PostgreSQL triggers insert a row per changed term
-    and statement, never update one, so concurrent writers do not wait on each other; compaction
-    (``public_counts.compact``) folds the rows of a scope into one per term."""
+    number of public documents in the (concrete) scope ("" term) or holding one facet value
+    ("<position>:<value>", the facet's position in ``Index.facets`` from 1). PostgreSQL triggers insert a
+    row per changed term and statement, never update one, so concurrent writers do not wait on each other;
+    compaction (``public_counts.compact``) folds the rows of a scope into one per term."""
 
     index = models.CharField(max_length=64)
     scope = models.TextField()

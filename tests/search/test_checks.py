@@ -2,7 +2,7 @@
 
 from rdm.records.indexes import drafts_index, records_index
 from rdm.search.checks import check_index
-from rdm.search.index import Facet, Index, KeywordField, SortOption, TextField
+from rdm.search.index import ANY, Facet, Index, KeywordField, SortOption, TextField
 
 
 class BrokenIndex(Index):
@@ -42,3 +42,15 @@ def test_counted_scopes_must_name_keyword_fields():
     ids = [error.id for error in check_index(Counted())]
 
     assert ids.count("search.E007") == 1
+
+
+def test_a_counted_scope_template_takes_any_value_of_one_field_only():
+    class Templates(Index):
+        name = "templates"
+        fields = (KeywordField("kind"), KeywordField("tag"))
+        counted_scopes = ({"kind": ANY}, {"kind": "a", "tag": ANY}, {"kind": ANY, "tag": ANY})
+
+    messages = [error.msg for error in check_index(Templates())]
+
+    assert messages == ["Search index \"templates\": counted scope {'kind': '*', 'tag': '*'} "
+                        "may give ANY to one field at most."]

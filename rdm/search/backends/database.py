@@ -1076,7 +1076,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         the maintained public counts of its count scope plus the caller's readable non-public documents,
         which anonymous callers have none of. None when the scope's counts are not maintained."""
         scope = plan.counted_scope(own_filter)
-        public = public_counts.public_counts(plan.request.index.name, scope) if scope else None
+        public = public_counts.public_counts(plan.request.index.name, *scope) if scope else None
         if public is None:
             return None
         found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
@@ -1318,10 +1318,11 @@ class SearchPlan:
         found, total = run_facet_counts(self._statements[key], facets, True)
         return found, total or 0
 
-    def counted_scope(self, own_filter: str | None) -> str | None:
+    def counted_scope(self, own_filter: str | None) -> public_counts.CountScope | None:
         """PostgreSQL: the maintained count scope (``Index.counted_scopes``) whose public counts, plus
         ``private_scope``'s, are what ``scope(own_filter)`` counts: the tree matches everything and the
-        filters less ``own_filter`` are exactly the scope's. None if there is none."""
+        filters less ``own_filter`` are exactly the scope's (or one value of a template's ``ANY`` field).
+        None if there is none."""
         request = self.request
         if not (keywords_in_row() and request.index.counted_scopes
                 and PUBLIC_PRINCIPAL in request.principals):

@@ -1,38 +1,51 @@
 """PostgreSQL: maintained counts of public documents per count scope (``Index.counted_scopes``).
 
 A match-all search's total and facet counts would otherwise scan every document in the scope. The
-triggers of migration 0009 append (index, scope, term, delta) rows for every statement that changes
+triggers of migrations 0009/0010 append (index, scope, term, delta) rows for every statement that changes
 ``search_searchdocument``; the sum of a term's deltas is the number of documents readable by "public"
 in the scope (term "") or holding one facet value (term "<position>:<value>"). The database backend
 adds a live count of the non-public documents the caller may read (none for anonymous callers).
+
+A declared scope with an ``ANY`` field is a template, registered once: the triggers count each document
+in one concrete scope per value it holds in that field, keyed by the template's key followed by the value.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import connection, connections, transaction
 
-from ..index import PUBLIC, Index, all_indexes
+from ..index import ANY, PUBLIC, Index, all_indexes
 from ..models import FacetCountDelta, FacetCountScope, SearchDocument
 
 DELTAS = FacetCountDelta._meta.db_table
 SCOPES = FacetCountScope._meta.db_table
 DOCUMENTS = SearchDocument._meta.db_table
-# Compaction folds a scope's rows into one per term once they are more than twice as many (and at
-# least this many): reading the counts sums the rows, so they stay within a small multiple of the terms.
+# Compaction folds a (concrete) scope's rows into one per term once they are more than twice as many (and
+# at least this many): reading the counts sums the rows, so they stay within a small multiple of the terms.
 COMPACT_MIN_ROWS = 1000
 
-# Summed per term; a NULL term row says the scope is registered (else its counts are not maintained).
+# Summed per term; a NULL term row says the scope (or its template) is registered (else its counts are
+# not maintained).
 PUBLIC_COUNTS_SQL = f"""
     SELECT term, sum(delta)::bigint FROM {DELTAS} WHERE index = %s AND scope = %s GROUP BY term
     UNION ALL
     SELECT NULL, 0 FROM {SCOPES} WHERE index = %s AND scope = %s
 """
+# Every concrete scope of a template at once (search_facet_count_scopes: migration 0010).
 SEED_SQL = f"""
     INSERT INTO {DELTAS} (index, scope, term, delta)
-    SELECT %s, %s, term.term, count(*)
-    FROM {DOCUMENTS} AS doc CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
+    SELECT %s, scoped.scope, term.term, count(*)
+    FROM {DOCUMENTS} AS doc
+    CROSS JOIN LATERAL search_facet_count_scopes(%s::text, %s::text, doc.keywords) AS scoped(scope)
+    CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
     WHERE doc.index = %s AND doc.keywords @> %s::jsonb
-    GROUP BY term.term
+    GROUP BY scoped.scope, term.term
+"""
+# The rows of a scope, and of a template's every concrete scope (its key and a value).
+DROP_SQL = f"""
+    DELETE FROM {DELTAS} WHERE index = %s AND (scope = %s OR (%s AND starts_with(scope, %s)))
 """
 # One statement, so a reader sees the rows before or after it, never both. Safe beside writers and other
 # compactions under READ COMMITTED: it moves only the rows in its snapshot (rows inserted meanwhile stay
@@ -45,47 +58,88 @@ COMPACT_SQL = f"""
     INSERT INTO {DELTAS} (index, scope, term, delta)
     SELECT %s, %s, term, sum(delta) FROM moved GROUP BY term HAVING sum(delta) <> 0
 """
-COMPACT_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))"
-SCOPE_SIZES_SQL = f"""
-    SELECT scope, count(*), count(DISTINCT term) FROM {DELTAS} WHERE index = %s GROUP BY scope
+# The same, for every scope of an index that outgrew its terms: one statement however many concrete
+# scopes the templates have.
+COMPACT_OUTGROWN_SQL = f"""
+    WITH outgrown AS (
+        SELECT scope FROM {DELTAS} WHERE index = %s GROUP BY scope
+        HAVING count(*) > %s AND count(*) > 2 * count(DISTINCT term)
+    ), moved AS (
+        DELETE FROM {DELTAS} WHERE index = %s AND scope IN (SELECT scope FROM outgrown)
+        RETURNING scope, term, delta
+    )
+    INSERT INTO {DELTAS} (index, scope, term, delta)
+    SELECT %s, scope, term, sum(delta) FROM moved GROUP BY scope, term HAVING sum(delta) <> 0
 """
+COMPACT_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))"
+
+
+class CountScope(NamedTuple):
+    """A concrete count scope: its key in the delta rows, and the key its registration is under (the
+    same, or its template's)."""
+
+    key: str
+    registered: str
+
+
+def any_field(scope: dict[str, str]) -> str | None:
+    """The field a scope template takes any value of; None for a plain scope."""
+    return next((name for name, value in scope.items() if value == ANY), None)
 
 
 def scope_terms(scope: dict[str, str]) -> list[str]:
-    """The keyword terms a document of ``scope`` holds (besides the public principal), sorted."""
+    """The keyword terms every document of ``scope`` holds (besides the public principal), sorted: a
+    template's fixed ones."""
     from .database import keyword_term
 
-    return sorted(keyword_term(name, value) for name, value in scope.items())
+    return sorted(keyword_term(name, value) for name, value in scope.items() if value != ANY)
 
 
-def scope_key(scope: dict[str, str]) -> str:
-    """How ``scope`` is named in the count tables: its sorted terms as a JSON array ("[]": everything)."""
-    from .database import to_json
+def scope_key(scope: dict[str, str], value: str | None = None) -> str:
+    """How ``scope`` is named in the count tables: its sorted terms as a JSON array ("[]": everything);
+    a template's key adds "<field>:", and the key of its concrete scope for ``value`` that value too."""
+    from .database import keyword_term, to_json
 
-    return to_json(scope_terms(scope))
+    field = any_field(scope)
+    key = to_json(scope_terms(scope))
+    if field is None:
+        return key
+    return key + keyword_term(field, value or "")
 
 
-def declared_scopes(index: Index) -> dict[str, list[str]]:
-    """The index's count scopes: key -> the terms a counted document holds (the public principal too)."""
+def declared_scopes(index: Index) -> dict[str, tuple[list[str], str | None]]:
+    """The index's count scopes: key -> (the terms a counted document holds, the public principal too;
+    the field a template takes any value of)."""
     from .database import PRINCIPALS_FIELD, keyword_term
 
     public = keyword_term(PRINCIPALS_FIELD, PUBLIC)
-    return {scope_key(scope): sorted([*scope_terms(scope), public]) for scope in index.counted_scopes}
+    return {scope_key(scope): (sorted([*scope_terms(scope), public]), any_field(scope))
+            for scope in index.counted_scopes}
 
 
-def matching_scope(index: Index, filters: dict[str, list[str]]) -> str | None:
-    """The key of the count scope that ``filters`` select exactly, if the index declares one."""
+def matching_scope(index: Index, filters: dict[str, list[str]]) -> CountScope | None:
+    """The count scope that ``filters`` select exactly (one value per field), if the index declares it
+    or a template of it."""
     wanted = {name: set(values) for name, values in filters.items()}
+    if any(len(values) != 1 for values in wanted.values()):
+        return None
     for scope in index.counted_scopes:
-        if wanted == {name: {value} for name, value in scope.items()}:
-            return scope_key(scope)
+        field = any_field(scope)
+        if wanted.keys() == scope.keys() and all(
+                wanted[name] == {value} for name, value in scope.items() if name != field):
+            key = scope_key(scope)
+            if field is None:
+                return CountScope(key, key)
+            (value,) = wanted[field]
+            return CountScope(scope_key(scope, value), key)
     return None
 
 
-def public_counts(index_name: str, scope: str) -> dict[str, int] | None:
-    """The maintained counts of ``scope`` by term ("" for documents), or None if it is not registered."""
+def public_counts(index_name: str, scope: str, registered: str | None = None) -> dict[str, int] | None:
+    """The maintained counts of ``scope`` by term ("" for documents), or None if it is not registered
+    (under ``registered``: its template's key, if it is a template's concrete scope)."""
     with connection.cursor() as cursor:
-        cursor.execute(PUBLIC_COUNTS_SQL, [index_name, scope, index_name, scope])
+        cursor.execute(PUBLIC_COUNTS_SQL, [index_name, scope, index_name, registered or scope])
         rows = cursor.fetchall()
     if not any(term is None for term, _ in rows):
         return None
@@ -100,35 +154,48 @@ def ensure_counted_scopes(using: str = "default") -> None:
     one after sees the registered scope in its trigger. It is taken only when something changed.
     """
     target = connections[using]
-    if target.vendor != "postgresql" or SCOPES not in target.introspection.table_names():
-        return  # (migrated back before 0009)
-    declared = {(index.name, key): required for index in all_indexes()
-                for key, required in declared_scopes(index).items()}
+    if target.vendor != "postgresql" or not _has_templates(target):
+        return  # (migrated back before 0010)
+    declared = {(index.name, key): scope for index in all_indexes()
+                for key, scope in declared_scopes(index).items()}
     with transaction.atomic(using), target.cursor() as cursor:
-        if _registered_scopes(cursor) == set(declared):
+        if _registered_scopes(cursor).keys() == declared.keys():
             return
         cursor.execute(f"LOCK TABLE {DOCUMENTS} IN SHARE ROW EXCLUSIVE MODE")
         registered = _registered_scopes(cursor)
-        for index_name, scope in registered - set(declared):
+        for index_name, scope in registered.keys() - declared.keys():
             cursor.execute(f"DELETE FROM {SCOPES} WHERE index = %s AND scope = %s", [index_name, scope])
-            cursor.execute(f"DELETE FROM {DELTAS} WHERE index = %s AND scope = %s", [index_name, scope])
-        for (index_name, scope), required in declared.items():
+            _drop_deltas(cursor, index_name, scope, template=registered[index_name, scope] is not None)
+        for (index_name, scope), (required, field) in declared.items():
             if (index_name, scope) not in registered:
-                _seed(cursor, index_name, scope, required)
+                _seed(cursor, index_name, scope, required, field)
 
 
-def _registered_scopes(cursor) -> set[tuple[str, str]]:
-    cursor.execute(f"SELECT index, scope FROM {SCOPES}")
-    return set(cursor.fetchall())
+def _has_templates(target) -> bool:
+    if SCOPES not in target.introspection.table_names():
+        return False
+    with target.cursor() as cursor:
+        return any(column.name == "any_field"
+                   for column in target.introspection.get_table_description(cursor, SCOPES))
 
 
-def _seed(cursor, index_name: str, scope: str, required: list[str]) -> None:
+def _registered_scopes(cursor) -> dict[tuple[str, str], str | None]:
+    """(index, scope) -> the template's ``any_field`` (None for a plain scope)."""
+    cursor.execute(f"SELECT index, scope, any_field FROM {SCOPES}")
+    return {(index_name, scope): field for index_name, scope, field in cursor.fetchall()}
+
+
+def _drop_deltas(cursor, index_name: str, scope: str, *, template: bool) -> None:
+    cursor.execute(DROP_SQL, [index_name, scope, template, scope])
+
+
+def _seed(cursor, index_name: str, scope: str, required: list[str], field: str | None) -> None:
     from .database import to_json
 
-    cursor.execute(f"DELETE FROM {DELTAS} WHERE index = %s AND scope = %s", [index_name, scope])
-    cursor.execute(f"INSERT INTO {SCOPES} (index, scope, required) VALUES (%s, %s, %s::jsonb)",
-                   [index_name, scope, to_json(required)])
-    cursor.execute(SEED_SQL, [index_name, scope, index_name, to_json(required)])
+    _drop_deltas(cursor, index_name, scope, template=field is not None)
+    cursor.execute(f"INSERT INTO {SCOPES} (index, scope, required, any_field) VALUES (%s, %s, %s::jsonb, %s)",
+                   [index_name, scope, to_json(required), field])
+    cursor.execute(SEED_SQL, [index_name, scope, field, index_name, to_json(required)])
 
 
 def compact(index_name: str, scope: str) -> bool:
@@ -143,13 +210,12 @@ def compact(index_name: str, scope: str) -> bool:
 
 
 def compact_if_needed(index_name: str) -> None:
-    """Compact the scopes of ``index_name`` whose rows outgrew their terms (after a write commits)."""
-    with connection.cursor() as cursor:
+    """Compact the scopes of ``index_name`` whose rows outgrew their terms, in one statement (after a
+    write commits; skipped while another compaction of the index runs)."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {DELTAS} WHERE index = %s", [index_name])
         if cursor.fetchone()[0] <= COMPACT_MIN_ROWS:
             return
-        cursor.execute(SCOPE_SIZES_SQL, [index_name])
-        sizes = cursor.fetchall()
-    for scope, rows, terms in sizes:
-        if rows > COMPACT_MIN_ROWS and rows > 2 * terms:
-            compact(index_name, scope)
+        cursor.execute(COMPACT_LOCK_SQL, [f"{DELTAS}:{index_name}"])
+        if cursor.fetchone()[0]:
+            cursor.execute(COMPACT_OUTGROWN_SQL, [index_name, COMPACT_MIN_ROWS, index_name, index_name])
