@@ -306,12 +306,18 @@ def _links_rebuildable(document: dict) -> bool:
     entries = _file_entries(document)
     if not isinstance(pid, str):
         return "links" not in document and not any("links" in entry for entry in (entries or {}).values())
-    if document.get("links") != (draft_links_for(pid) if draft else record_links_for(pid)):
+    if document.get("links") != _document_links(pid, draft):
         return False
-    return entries is None or all(
-        entry.get("links") == file_links_for(pid, entry.get("key", key), draft=bool(draft))
-        for key, entry in entries.items()
-    )
+    return entries is None or all(entry.get("links") == _entry_links(pid, key, entry, draft)
+                                  for key, entry in entries.items())
+
+
+def _document_links(pid: str, draft) -> dict:
+    return draft_links_for(pid) if draft else record_links_for(pid)
+
+
+def _entry_links(pid: str, key: str, entry: dict, draft) -> dict:
+    return file_links_for(pid, entry.get("key", key), draft=bool(draft))
 
 
 def with_links(document: dict) -> dict:
@@ -319,11 +325,11 @@ def with_links(document: dict) -> dict:
     pid, draft = document.get("id"), document.get("is_draft")
     if "links" in document or not isinstance(pid, str):
         return document
-    full = {**document, "links": draft_links_for(pid) if draft else record_links_for(pid)}
+    full = {**document, "links": _document_links(pid, draft)}
     entries = _file_entries(document)
     if entries is not None:
         full["files"] = {**document["files"], "entries": {
-            key: {**entry, "links": file_links_for(pid, entry.get("key", key), draft=bool(draft))}
+            key: {**entry, "links": _entry_links(pid, key, entry, draft)}
             for key, entry in entries.items()
         }}
     return full

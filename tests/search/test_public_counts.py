@@ -229,7 +229,7 @@ def test_compaction_keeps_the_sums_and_folds_the_rows(counted_papers):
     rows = FacetCountDelta.objects.filter(index="papers", scope=scope)
     rows_before = rows.count()
 
-    assert compact("papers", scope)
+    assert compact("papers", [scope])
 
     assert public_counts("papers", scope) == before
     assert rows.count() == len(before) < rows_before
@@ -240,6 +240,7 @@ def test_compaction_keeps_the_sums_and_folds_the_rows(counted_papers):
 def test_a_committed_write_compacts_scopes_that_outgrew_their_terms(counted_papers, monkeypatch,
                                                                     django_capture_on_commit_callbacks):
     monkeypatch.setattr("rdm.search.backends.public_counts.COMPACT_MIN_ROWS", 10)
+    monkeypatch.setattr("rdm.search.backends.public_counts.COMPACT_CHECK_SECONDS", 0)
     rows = FacetCountDelta.objects.filter(index="papers", scope=scope_key({}))
     for number in range(8):
         counted_papers.add(f"p{number}", kind="dataset", tags=["a"])
@@ -255,6 +256,7 @@ def test_a_committed_write_compacts_scopes_that_outgrew_their_terms(counted_pape
 
 def test_compaction_folds_every_outgrown_concrete_scope_in_one_statement(counted_papers, monkeypatch):
     monkeypatch.setattr("rdm.search.backends.public_counts.COMPACT_MIN_ROWS", 10)
+    monkeypatch.setattr("rdm.search.backends.public_counts.COMPACT_CHECK_SECONDS", 0)
     for number in range(40):
         counted_papers.add(f"p{number}", kind=f"k{number % 4}", tags=[f"t{number % 5}", "all"])
         write(counted_papers, [f"p{number}"])
@@ -275,6 +277,17 @@ def test_compaction_folds_every_outgrown_concrete_scope_in_one_statement(counted
              .annotate(rows=Count("id"), terms=Count("term", distinct=True)))
     assert all(size["rows"] <= max(10, 2 * size["terms"]) for size in sizes)
     assert_counts_agree("papers", PAPER_READERS, PAPER_FILTERS)
+
+
+def test_a_process_checks_an_index_for_compaction_at_most_once_per_interval(counted_papers, monkeypatch):
+    monkeypatch.setattr("rdm.search.backends.public_counts._last_checks", {})
+
+    def checks():
+        with CaptureQueriesContext(connection) as captured:
+            compact_if_needed("papers")
+        return len([q for q in captured.captured_queries if "GROUP BY scope" in q["sql"]])
+
+    assert checks() + checks() == 1
 
 
 @pytest.mark.django_db(transaction=True)

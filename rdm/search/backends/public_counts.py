@@ -12,6 +12,7 @@ in one concrete scope per value it holds in that field, keyed by the template's 
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 from django.db import connection, connections, transaction
@@ -47,29 +48,22 @@ SEED_SQL = f"""
 DROP_SQL = f"""
     DELETE FROM {DELTAS} WHERE index = %s AND (scope = %s OR (%s AND starts_with(scope, %s)))
 """
-# One statement, so a reader sees the rows before or after it, never both. Safe beside writers and other
-# compactions under READ COMMITTED: it moves only the rows in its snapshot (rows inserted meanwhile stay
-# as they are), and a row another compaction deleted first is skipped when the DELETE finds it gone, so
-# every delta is moved exactly once. The advisory lock just spares a second compaction the wait.
+# Folds the rows of the given scopes into one per term. One statement, so a reader sees the rows
+# before or after it, never both. Safe beside writers and other compactions under READ COMMITTED: it
+# moves only the rows in its snapshot (rows inserted meanwhile stay as they are), and a row another
+# compaction deleted first is skipped when the DELETE finds it gone, so every delta is moved exactly
+# once. The advisory lock (per index) just spares a second compaction the wait.
 COMPACT_SQL = f"""
     WITH moved AS (
-        DELETE FROM {DELTAS} WHERE index = %s AND scope = %s RETURNING term, delta
-    )
-    INSERT INTO {DELTAS} (index, scope, term, delta)
-    SELECT %s, %s, term, sum(delta) FROM moved GROUP BY term HAVING sum(delta) <> 0
-"""
-# The same, for every scope of an index that outgrew its terms: one statement however many concrete
-# scopes the templates have.
-COMPACT_OUTGROWN_SQL = f"""
-    WITH outgrown AS (
-        SELECT scope FROM {DELTAS} WHERE index = %s GROUP BY scope
-        HAVING count(*) > %s AND count(*) > 2 * count(DISTINCT term)
-    ), moved AS (
-        DELETE FROM {DELTAS} WHERE index = %s AND scope IN (SELECT scope FROM outgrown)
-        RETURNING scope, term, delta
+        DELETE FROM {DELTAS} WHERE index = %s AND scope = ANY(%s) RETURNING scope, term, delta
     )
     INSERT INTO {DELTAS} (index, scope, term, delta)
     SELECT %s, scope, term, sum(delta) FROM moved GROUP BY scope, term HAVING sum(delta) <> 0
+"""
+# The scopes of an index whose rows outgrew their terms.
+OUTGROWN_SQL = f"""
+    SELECT scope FROM {DELTAS} WHERE index = %s GROUP BY scope
+    HAVING count(*) > %s AND count(*) > 2 * count(DISTINCT term)
 """
 COMPACT_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))"
 
@@ -198,24 +192,31 @@ def _seed(cursor, index_name: str, scope: str, required: list[str], field: str |
     cursor.execute(SEED_SQL, [index_name, scope, field, index_name, to_json(required)])
 
 
-def compact(index_name: str, scope: str) -> bool:
-    """Fold the delta rows of ``scope`` into one per term (sums unchanged); False if another
-    compaction of it was running. Runs in its own transaction: call it outside write transactions."""
+def compact(index_name: str, scopes: list[str]) -> bool:
+    """Fold the delta rows of ``scopes`` into one per term (sums unchanged); False if another
+    compaction of the index was running. Runs in its own transaction: call it outside write transactions."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(COMPACT_LOCK_SQL, [f"{DELTAS}:{index_name}:{scope}"])
+        cursor.execute(COMPACT_LOCK_SQL, [f"{DELTAS}:{index_name}"])
         if not cursor.fetchone()[0]:
             return False
-        cursor.execute(COMPACT_SQL, [index_name, scope, index_name, scope])
+        cursor.execute(COMPACT_SQL, [index_name, scopes, index_name])
     return True
+
+
+# Checking costs a scan of the index's delta rows, so each process checks an index at most this often.
+COMPACT_CHECK_SECONDS = 10.0
+_last_checks: dict[str, float] = {}
 
 
 def compact_if_needed(index_name: str) -> None:
     """Compact the scopes of ``index_name`` whose rows outgrew their terms, in one statement (after a
-    write commits; skipped while another compaction of the index runs)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {DELTAS} WHERE index = %s", [index_name])
-        if cursor.fetchone()[0] <= COMPACT_MIN_ROWS:
-            return
-        cursor.execute(COMPACT_LOCK_SQL, [f"{DELTAS}:{index_name}"])
-        if cursor.fetchone()[0]:
-            cursor.execute(COMPACT_OUTGROWN_SQL, [index_name, COMPACT_MIN_ROWS, index_name, index_name])
+    write commits; at most every ``COMPACT_CHECK_SECONDS`` per process and index)."""
+    now = time.monotonic()
+    if now - _last_checks.get(index_name, -COMPACT_CHECK_SECONDS) < COMPACT_CHECK_SECONDS:
+        return
+    _last_checks[index_name] = now
+    with connection.cursor() as cursor:
+        cursor.execute(OUTGROWN_SQL, [index_name, COMPACT_MIN_ROWS])
+        outgrown = [scope for (scope,) in cursor.fetchall()]
+    if outgrown:
+        compact(index_name, outgrown)
