@@ -121,6 +121,35 @@ FACET_COUNTS_SQL = """
     ) AS facet_values GROUP BY GROUPING SETS ({sets})
 """
 
+# The same counts and, in one more row (its count NULL), the first ids in order: one pass over the matches
+# for a ranked search, which ranks them all anyway.
+RANKED_PASS_SQL = """
+    WITH matched AS MATERIALIZED ({matched})
+    SELECT {columns}count(*), NULL::text[] FROM (
+        SELECT {parts} FROM matched
+    ) AS facet_values GROUP BY GROUPING SETS ({sets})
+    UNION ALL
+    SELECT {nulls}NULL, (SELECT array_agg(doc_id ORDER BY {order}) FROM (
+        SELECT * FROM matched ORDER BY {order} LIMIT {limit}
+    ) AS top)
+"""
+
+
+class OrderKey(NamedTuple):
+    """A key a search orders by: its alias where it is selected, its expression, its direction."""
+
+    alias: str
+    expression: Expression
+    descending: bool
+
+
+class RankedPass(NamedTuple):
+    """What ``ranked_pass_statement`` found: the total, the unselected facets' top values, ordered ids."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    ids: list[str]
+
 
 def keyword_term(field_name: str, value: str) -> str:
     """How a keyword value (or a principal) is stored in ``SearchDocument.keywords``."""
@@ -861,13 +890,20 @@ class DatabaseSearchBackend(BaseSearchBackend):
             counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
             total_key = counts.key("total", plan.total_statement)
             cached_total = total = counts.get(total_key)
+            ranked = None if cached_total is not None else self._ranked_pass(plan, request, counts)
             aggregations = {}
             if request.facets:
-                aggregations, counted = self._aggregations(plan, request, counts)
+                aggregations, counted = self._aggregations(plan, request, counts, ranked)
                 total = counted if counted is not None else total
+            if ranked is not None:
+                total = ranked.total
             if total is None and keywords_in_row():
                 total = self._counted_total(plan)
-            page, total = self._page(plan, request, total, counts)
+            if ranked is not None:
+                page_ids = ranked.ids[request.offset:request.offset + request.size]
+                page = self._documents_in_order(plan, page_ids, index)
+            else:
+                page, total = self._page(plan, request, total, counts)
             if cached_total is None:
                 counts.set(total_key, total)
         return SearchResult(
@@ -885,6 +921,29 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     self._plans.clear()
                 self._plans[key] = plan
         return plan
+
+    def _ranked_pass(self, plan: SearchPlan, request: SearchRequest,
+                     counts: RequestCache) -> RankedPass | None:
+        """PostgreSQL, best match of a text query: the total, the counts of the facets without a selected
+        value and the ordered ids of the first pages in one pass over the matches (``ranked_pass_statement``),
+        which separate statements would each read again. Cached as they would have been. None when the
+        order needs no ranking of every match, or when part of it is cached already."""
+        if not (keywords_in_row() and plan.ranked):
+            return None
+        facets = facet_scopes(request.index, request.filters).get(None, []) if request.facets else []
+        end = request.offset + request.size
+        window = settings.RDM_SEARCH_CACHE_WINDOW
+        ids_key = counts.key("ids", plan.ids_statement) if end <= window else None
+        facets_key = counts.key("facets", lambda: plan.facet_counts_statement(None, facets, with_total=True))
+        if counts.get(ids_key) is not None or (facets and counts.get(facets_key) is not None):
+            return None
+        found, total, ids = run_ranked_pass(plan.ranked_pass_statement(facets, window if ids_key else end),
+                                            facets)
+        facet_values = {facet.field: top_values(found[facet.field], facet.size) for facet in facets}
+        counts.set(ids_key, ids)
+        if facets:
+            counts.set(facets_key, (facet_values, total))
+        return RankedPass(total, facet_values, ids)
 
     def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
               counts: RequestCache) -> tuple[list[dict], int]:
@@ -958,17 +1017,27 @@ class DatabaseSearchBackend(BaseSearchBackend):
             return Q(keywords__has_any_keys=[keyword_term(name, value) for value in values])
         return Q(has_term(name, value__in=values))
 
-    def _order(self, queryset, request: SearchRequest):
-        order = []
+    def _order_keys(self, request: SearchRequest) -> list[OrderKey]:
+        """The keys ``request`` orders by before the final ``doc_id``; best match only where it ranks."""
+        keys = []
         for key, direction in request.sort:
             if key == "_score":
                 score = self._score(request)
                 if score is not None:
-                    queryset = queryset.annotate(_score=score)
-                    order.append(F("_score").desc())
+                    keys.append(OrderKey("_score", score, descending=True))
             else:
                 expression = KeyTextTransform(key, "sort_keys")
-                ordered = expression.desc if direction == "desc" else expression.asc
+                keys.append(OrderKey(f"_sort{len(keys)}", expression, descending=direction == "desc"))
+        return keys
+
+    def _order(self, queryset, request: SearchRequest):
+        order = []
+        for key in self._order_keys(request):
+            if key.alias == "_score":
+                queryset = queryset.annotate(_score=key.expression)
+                order.append(F("_score").desc())
+            else:  # as the sort indexes (``sort_index_statements``) spell it
+                ordered = key.expression.desc if key.descending else key.expression.asc
                 order.append(ordered(nulls_last=True))
         return queryset.order_by(*order, "doc_id")
 
@@ -992,16 +1061,19 @@ class DatabaseSearchBackend(BaseSearchBackend):
         query = SearchQuery(" | ".join(queries), search_type="raw", config="simple")
         return SearchRank(F("search_vector"), query, cover_density=True)
 
-    def _aggregations(self, plan: SearchPlan, request: SearchRequest,
-                      counts: RequestCache) -> tuple[dict, int | None]:
+    def _aggregations(self, plan: SearchPlan, request: SearchRequest, counts: RequestCache,
+                      ranked: RankedPass | None = None) -> tuple[dict, int | None]:
         """Facet counts, and (on PostgreSQL, usually) the total, counted in the same pass.
 
-        Facets without a selected value share one scope - the hits themselves - so usually one query.
+        Facets without a selected value share one scope - the hits themselves - so usually one query
+        (none when ``ranked`` counted them).
         """
         found: dict[str, list[tuple[str, int]]] = {}
         total = None
         for own_filter, facets in facet_scopes(request.index, request.filters).items():
-            if own_filter is None and keywords_in_row():
+            if own_filter is None and ranked is not None:
+                scope_counts, total = ranked.facets, ranked.total
+            elif own_filter is None and keywords_in_row():
                 scope_counts, total = self._facet_counts_in_row(plan, own_filter, facets, counts,
                                                                 with_total=True)
             else:
@@ -1274,6 +1346,10 @@ class SearchPlan:
         self.condition = self.compiler.compile(request.tree)
         self.matched = readable.filter(self.condition)
         self.hits = self.matched.filter(backend._filters_q(request.filters))
+        self.order_keys = backend._order_keys(request)
+        # Whether ordering ranks every match (best match of a text query), rather than reading the first
+        # rows of a sort index.
+        self.ranked = any(key.alias == "_score" for key in self.order_keys)
         self._scopes: dict[str | None, object] = {}
         self._statements: dict[tuple, tuple[str, list]] = {}
 
@@ -1340,6 +1416,13 @@ class SearchPlan:
             self._statements[key] = facet_counts_statement(scope, facets, self.request.index, with_total)
         return self._statements[key]
 
+    def ranked_pass_statement(self, facets, limit: int) -> tuple[str, list]:
+        key = ("ranked", tuple(facet.field for facet in facets), limit)
+        if key not in self._statements:
+            self._statements[key] = ranked_pass_statement(self.hits, self.order_keys, facets,
+                                                          self.request.index, limit)
+        return self._statements[key]
+
     def documents_statement(self, ids: list[str]) -> tuple[str, list]:
         """(doc_id, document) of the hits among ``ids``; compiled once per number of ids, with markers
         that the ids replace."""
@@ -1378,6 +1461,41 @@ def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tup
     return statement, list(params)
 
 
+def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index,
+                          limit: int) -> tuple[str, list]:
+    """PostgreSQL: one pass over the ``hits`` rows giving ``facet_counts_statement``'s rows with the total,
+    then a row of the first ``limit`` doc ids in the order of ``order_keys`` (then doc_id)."""
+    positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
+    columns = [f"f{positions[facet.field]}" for facet in facets]
+    parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
+    keys = hits.annotate(**{key.alias: key.expression for key in order_keys})
+    selected = keys.values("doc_id", "facet_terms", *(key.alias for key in order_keys))
+    sql, params = selected.query.sql_with_params()
+    order = ", ".join([*(order_term(key) for key in order_keys), "doc_id"])
+    statement = RANKED_PASS_SQL.format(
+        matched=sql, columns="".join(f"{column}, " for column in columns), parts=", ".join(parts) or "1",
+        sets=", ".join([*(f"({column})" for column in columns), "()"]),
+        nulls="".join("NULL, " for _ in columns), order=order, limit=int(limit),
+    )
+    return statement, list(params)
+
+
+def order_term(key: OrderKey) -> str:
+    """``key`` in an ORDER BY over its alias, as ``DatabaseSearchBackend._order`` orders by it."""
+    direction = "DESC" if key.descending else "ASC"
+    return f"{key.alias} {direction}" if key.alias == "_score" else f"{key.alias} {direction} NULLS LAST"
+
+
+def run_ranked_pass(statement: tuple[str, list], facets) -> tuple[dict[str, dict[str, int]], int, list[str]]:
+    """Run a ``ranked_pass_statement``: every facet's count per value, the total and the ordered ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        rows = cursor.fetchall()
+    ids = next((row[-1] for row in rows if row[-2] is None), None) or []
+    found, total = facet_counts_from_rows([row[:-1] for row in rows if row[-2] is not None], facets, True)
+    return found, total or 0, ids
+
+
 def run_facet_counts(statement: tuple[str, list], facets,
                      with_total: bool) -> tuple[dict[str, dict[str, int]], int | None]:
     """Run a ``facet_counts_statement``: every facet's count per value (multi-valued sets split and
@@ -1385,6 +1503,10 @@ def run_facet_counts(statement: tuple[str, list], facets,
     with connection.cursor() as cursor:
         cursor.execute(*statement)
         rows = cursor.fetchall()
+    return facet_counts_from_rows(rows, facets, with_total)
+
+
+def facet_counts_from_rows(rows, facets, with_total: bool) -> tuple[dict[str, dict[str, int]], int | None]:
     found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
     total = 0 if with_total else None
     for *keys, count in rows:
