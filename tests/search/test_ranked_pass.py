@@ -86,7 +86,23 @@ def test_one_statement_reads_the_matches_of_a_best_match_search(papers_indexed, 
     assert len(reading_matches(separate)) == 2  # the counts, then the ordered page
     # The ranked pass, then the page's documents (the ten ids looked up, re-checked against the query).
     assert len(reading_matches(combined)) == 2 and ranked_passes(combined) == 1
-    assert "LIMIT 10" in next(sql for sql in combined if "array_agg" in sql)
+    assert "LIMIT 10 OFFSET 0" in next(sql for sql in combined if "array_agg" in sql)
+
+
+@pytest.mark.parametrize("cache_seconds, page, window", [
+    (0, 3, "LIMIT 10 OFFSET 20"), (300, 1, "LIMIT 20 OFFSET 0"), (300, 3, "LIMIT 10 OFFSET 20"),
+])
+def test_the_ranked_pass_orders_only_the_ids_it_needs(papers_indexed, monkeypatch, settings, cache_seconds,
+                                                      page, window):
+    """The page's ids, or with caching those of the cached window (``RDM_SEARCH_CACHE_WINDOW``) when the
+    page lies within it."""
+    settings.RDM_SEARCH_CACHE_SECONDS = cache_seconds
+    settings.RDM_SEARCH_CACHE_WINDOW = 20
+
+    result, statements = run(monkeypatch, principals=["public"], page=page)
+
+    assert window in next(sql for sql in statements if "array_agg" in sql)
+    assert len(result.hits) == 10
 
 
 def test_anonymous_ranked_pass_never_counts_or_returns_a_restricted_document(papers_indexed, monkeypatch):

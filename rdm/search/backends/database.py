@@ -130,7 +130,7 @@ RANKED_PASS_SQL = """
     ) AS facet_values GROUP BY GROUPING SETS ({sets})
     UNION ALL
     SELECT {nulls}NULL, (SELECT array_agg(doc_id ORDER BY {order}) FROM (
-        SELECT * FROM matched ORDER BY {order} LIMIT {limit}
+        SELECT * FROM matched ORDER BY {order} LIMIT %s OFFSET %s
     ) AS top)
 """
 
@@ -149,6 +149,11 @@ class RankedPass(NamedTuple):
     total: int
     facets: dict[str, list[tuple[str, int]]]
     ids: list[str]
+    first: int  # the position of ids[0] among the ordered hits
+
+    def page_ids(self, request: SearchRequest) -> list[str]:
+        start = request.offset - self.first
+        return self.ids[start:start + request.size]
 
 
 def keyword_term(field_name: str, value: str) -> str:
@@ -900,8 +905,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if total is None and keywords_in_row():
                 total = self._counted_total(plan)
             if ranked is not None:
-                page_ids = ranked.ids[request.offset:request.offset + request.size]
-                page = self._documents_in_order(plan, page_ids, index)
+                page = self._documents_in_order(plan, ranked.page_ids(request), index)
             else:
                 page, total = self._page(plan, request, total, counts)
             if cached_total is None:
@@ -931,19 +935,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if not (keywords_in_row() and plan.ranked):
             return None
         facets = facet_scopes(request.index, request.filters).get(None, []) if request.facets else []
-        end = request.offset + request.size
         window = settings.RDM_SEARCH_CACHE_WINDOW
-        ids_key = counts.key("ids", plan.ids_statement) if end <= window else None
+        ids_key = counts.key("ids", plan.ids_statement) if request.offset + request.size <= window else None
         facets_key = counts.key("facets", lambda: plan.facet_counts_statement(None, facets, with_total=True))
         if counts.get(ids_key) is not None or (facets and counts.get(facets_key) is not None):
             return None
-        found, total, ids = run_ranked_pass(plan.ranked_pass_statement(facets, window if ids_key else end),
-                                            facets)
+        first, limit = (0, window) if ids_key else (request.offset, request.size)
+        found, total, ids = run_ranked_pass(plan.ranked_pass_statement(facets), facets, first, limit)
         facet_values = {facet.field: top_values(found[facet.field], facet.size) for facet in facets}
         counts.set(ids_key, ids)
         if facets:
             counts.set(facets_key, (facet_values, total))
-        return RankedPass(total, facet_values, ids)
+        return RankedPass(total, facet_values, ids, first)
 
     def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
               counts: RequestCache) -> tuple[list[dict], int]:
@@ -1416,11 +1419,11 @@ class SearchPlan:
             self._statements[key] = facet_counts_statement(scope, facets, self.request.index, with_total)
         return self._statements[key]
 
-    def ranked_pass_statement(self, facets, limit: int) -> tuple[str, list]:
-        key = ("ranked", tuple(facet.field for facet in facets), limit)
+    def ranked_pass_statement(self, facets) -> tuple[str, list]:
+        key = ("ranked", tuple(facet.field for facet in facets))
         if key not in self._statements:
-            self._statements[key] = ranked_pass_statement(self.hits, self.order_keys, facets,
-                                                          self.request.index, limit)
+            statement = ranked_pass_statement(self.hits, self.order_keys, facets, self.request.index)
+            self._statements[key] = statement
         return self._statements[key]
 
     def documents_statement(self, ids: list[str]) -> tuple[str, list]:
@@ -1461,10 +1464,10 @@ def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tup
     return statement, list(params)
 
 
-def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index,
-                          limit: int) -> tuple[str, list]:
+def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index) -> tuple[str, list]:
     """PostgreSQL: one pass over the ``hits`` rows giving ``facet_counts_statement``'s rows with the total,
-    then a row of the first ``limit`` doc ids in the order of ``order_keys`` (then doc_id)."""
+    then a row of doc ids in the order of ``order_keys`` (then doc_id); its LIMIT and OFFSET are the last
+    two parameters, left to ``run_ranked_pass``."""
     positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
     columns = [f"f{positions[facet.field]}" for facet in facets]
     parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
@@ -1475,7 +1478,7 @@ def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index
     statement = RANKED_PASS_SQL.format(
         matched=sql, columns="".join(f"{column}, " for column in columns), parts=", ".join(parts) or "1",
         sets=", ".join([*(f"({column})" for column in columns), "()"]),
-        nulls="".join("NULL, " for _ in columns), order=order, limit=int(limit),
+        nulls="".join("NULL, " for _ in columns), order=order,
     )
     return statement, list(params)
 
@@ -1486,10 +1489,13 @@ def order_term(key: OrderKey) -> str:
     return f"{key.alias} {direction}" if key.alias == "_score" else f"{key.alias} {direction} NULLS LAST"
 
 
-def run_ranked_pass(statement: tuple[str, list], facets) -> tuple[dict[str, dict[str, int]], int, list[str]]:
-    """Run a ``ranked_pass_statement``: every facet's count per value, the total and the ordered ids."""
+def run_ranked_pass(statement: tuple[str, list], facets, offset: int,
+                    limit: int) -> tuple[dict[str, dict[str, int]], int, list[str]]:
+    """Run a ``ranked_pass_statement``: every facet's count per value, the total and the ``limit`` ids in
+    order from ``offset``."""
+    sql, params = statement
     with connection.cursor() as cursor:
-        cursor.execute(*statement)
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     ids = next((row[-1] for row in rows if row[-2] is None), None) or []
     found, total = facet_counts_from_rows([row[:-1] for row in rows if row[-2] is not None], facets, True)
