@@ -10,6 +10,8 @@ from rdm.search.index import (
     ANY,
     ID_CHUNK_SIZE,
     INDEX_ONLY,
+    PUBLIC,
+    STAFF,
     DateField,
     Facet,
     Index,
@@ -185,6 +187,9 @@ class RecordsIndex(Index):
         {"is_latest": "true", "community": ANY}, {"community": ANY},
         {"is_latest": "true", "resource_type": ANY}, {"is_latest": "true", "language": ANY},
     )
+    # Staff browse every record: their counts are maintained too (each scope also for staff, and for
+    # records both may read), rather than counting every restricted record per search.
+    counted_readers = (PUBLIC, STAFF)
     model = Record
 
     def to_document(self, obj) -> dict:

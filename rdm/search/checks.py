@@ -2,7 +2,7 @@
 
 from django.core.checks import Error
 
-from .index import ANY, KEYWORD, Index, all_indexes
+from .index import ANY, KEYWORD, PUBLIC, Index, all_indexes
 
 RESERVED_PREFIXES = ("_", "rdm_")  # backend bookkeeping fields (principals, sort keys, stored document)
 
@@ -40,6 +40,10 @@ def check_index(index: Index) -> list[Error]:
         if list(scope.values()).count(ANY) > 1:
             message = f'counted scope {scope!r} may give ANY to one field at most'
             errors.append(_error(index, message, "search.E007"))
+    readers = tuple(index.counted_readers)
+    if not (1 <= len(readers) <= 2 and readers[0] == PUBLIC and PUBLIC not in readers[1:]):
+        message = f'counted readers {readers!r} must be "{PUBLIC}" and at most one other principal'
+        errors.append(_error(index, message, "search.E007"))
     errors.extend(_name_errors(index))
     return errors
 

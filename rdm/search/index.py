@@ -166,6 +166,9 @@ class Index:
     # for anonymous callers (each costs a little on every write; others are counted per search). At most
     # one field per set may take ``ANY``: the set stands for every filter on one value of that field.
     counted_scopes: tuple[dict[str, str], ...] = ()
+    # Whose readable documents the scopes count: "public", and at most one more principal (e.g. staff,
+    # who browse everything): then each scope is counted for it and for documents both may read too.
+    counted_readers: tuple[str, ...] = (PUBLIC,)
     default_operator: str = "AND"
     # Rows of this index arrive through data migrations, which send no signals (the default
     # vocabularies): after ``migrate`` the missing documents are queued (``receivers.index_migrated_data``).

@@ -1,5 +1,7 @@
 """System checks catch inconsistent index declarations."""
 
+import pytest
+
 from rdm.records.indexes import drafts_index, records_index
 from rdm.search.checks import check_index
 from rdm.search.index import ANY, Facet, Index, KeywordField, SortOption, TextField
@@ -54,3 +56,19 @@ def test_a_counted_scope_template_takes_any_value_of_one_field_only():
 
     assert messages == ["Search index \"templates\": counted scope {'kind': '*', 'tag': '*'} "
                         "may give ANY to one field at most."]
+
+
+@pytest.mark.parametrize("readers, valid", [
+    (("public",), True), (("public", "staff"), True), (("staff",), False), (("public", "public"), False),
+    (("public", "staff", "user:1"), False), ((), False),
+])
+def test_counted_readers_are_public_and_at_most_one_other_principal(readers, valid):
+    class Counted(Index):
+        name = "counted"
+        fields = (KeywordField("kind"),)
+        counted_scopes = ({"kind": "a"},)
+        counted_readers = readers
+
+    ids = [error.id for error in check_index(Counted())]
+
+    assert ids.count("search.E007") == (0 if valid else 1)

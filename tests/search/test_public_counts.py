@@ -25,7 +25,7 @@ from rdm.search.backends.public_counts import (
     scope_key,
 )
 from rdm.search.index import ANY, get_index, register, unregister
-from rdm.search.models import FacetCountDelta
+from rdm.search.models import FacetCountDelta, FacetCountScope
 
 from .conftest import MemoryIndex, record_data
 
@@ -376,3 +376,101 @@ def test_community_counts_agree_as_records_join_and_leave(publish, staff, commun
                                    filters={"is_latest": ["true"], "community": [uuid]})
     assert member_total == 2  # the community's reader sees the restricted record too
 
+
+
+# A second counted reader (staff): each scope is counted for staff and for documents both may read too.
+
+
+class StaffCountedPapers(CountedPapers):
+    counted_readers = ("public", "staff")
+
+
+@pytest.fixture
+def staff_counted_papers():
+    index = register(StaffCountedPapers())
+    reset_backends()
+    ensure_counted_scopes()
+    yield index
+    unregister(index.name)
+    ensure_counted_scopes()
+
+
+def spy_private_counts(monkeypatch) -> list[tuple[str, ...]]:
+    """The reader sets the live private counts were asked to leave out, call by call."""
+    from rdm.search.backends.database import SearchPlan
+
+    calls, original = [], SearchPlan.private_counts
+
+    def recording(plan, own_filter, facets, readers=("public",)):
+        calls.append(readers)
+        return original(plan, own_filter, facets, readers)
+
+    monkeypatch.setattr(SearchPlan, "private_counts", recording)
+    return calls
+
+
+STAFF_READERS = {"anonymous": ["public"], "staff": ["public", "authenticated", "user:3", "staff"],
+                 "staff-and-reader": ["public", "user:7", "staff"], "reader": ["public", "user:7"]}
+
+
+def test_counts_of_documents_public_and_staff_both_read_are_not_counted_twice(staff_counted_papers,
+                                                                             monkeypatch):
+    paper = staff_counted_papers
+    paper.add("open", kind="dataset", tags=["a"])
+    paper.add("both", kind="dataset", tags=["a"], principals=["public", "staff"])
+    paper.add("staff-only", kind="article", tags=["a"], principals=["staff"], status="restricted")
+    paper.add("mine", kind="software", tags=["t1"], principals=["user:7"])
+    paper.add("mine-and-staff", kind="article", principals=["user:7", "staff"])
+    paper.index_all()
+    calls = spy_private_counts(monkeypatch)
+
+    assert_counts_agree(paper.name, STAFF_READERS, PAPER_FILTERS)
+
+    (total, aggregations), _ = counted(paper.name, principals=STAFF_READERS["staff-and-reader"], filters={})
+    assert total == 5
+    kinds = {bucket["key"]: bucket["doc_count"] for bucket in aggregations["kind"]["buckets"]}
+    assert kinds == {"dataset": 2, "article": 2, "software": 1}
+    assert ("public", "staff") in calls
+
+
+def test_staff_counts_follow_writes_and_deletes(staff_counted_papers):
+    paper = staff_counted_papers
+    for number in range(12):
+        principals = [["public"], ["staff"], ["public", "staff"], ["user:7", "staff"]][number % 4]
+        paper.add(f"p{number}", kind=["dataset", "article", "software"][number % 3], tags=[f"t{number % 2}"],
+                  principals=principals)
+    paper.index_all()
+    assert_counts_agree(paper.name, STAFF_READERS, PAPER_FILTERS)
+
+    write(paper, ["p1", "p2", "p3"], kind="software")
+    write(paper, [], delete=["p5", "p6"])
+    assert_counts_agree(paper.name, STAFF_READERS, PAPER_FILTERS)
+
+
+def test_staff_browsing_records_counts_only_what_staff_cannot_read_live(publish, other, readers, monkeypatch):
+    publish(title="Ocean data")
+    publish(title="Ocean secret", access="restricted", resource_type={"id": "software"})
+    publish(other, title="Other's secret", access="restricted", resource_type={"id": "image-photo"})
+    calls = spy_private_counts(monkeypatch)
+
+    latest = {"is_latest": ["true"]}
+    (total, aggregations), _ = counted("records", principals=readers["staff"], filters=latest)
+
+    assert total == 3
+    types = {bucket["key"] for bucket in aggregations["resource_type"]["buckets"]}
+    assert {"software", "image-photo"} <= types
+    assert calls and set(calls) == {("public", "staff")}
+    assert_counts_agree("records", readers, RECORD_FILTERS)
+
+
+def test_staff_counts_fall_back_to_public_ones_while_the_staff_scopes_are_not_registered(
+        publish, readers, monkeypatch):
+    publish(title="Ocean data")
+    publish(title="Ocean secret", access="restricted")
+    FacetCountScope.objects.filter(index="records", required__contains=["_principals:staff"]).delete()
+    calls = spy_private_counts(monkeypatch)
+
+    (total, _), _ = counted("records", principals=readers["staff"], filters={"is_latest": ["true"]})
+
+    assert total == 2
+    assert set(calls) == {("public",)}

@@ -1148,22 +1148,23 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def _maintained_counts(plan: SearchPlan, own_filter: str | None, facets,
                            with_total: bool) -> tuple[dict[str, dict[str, int]], int | None] | None:
         """PostgreSQL: every value count of ``facets`` (and the total) over ``plan.scope(own_filter)`` as
-        the maintained public counts of its count scope plus the caller's readable non-public documents,
-        which anonymous callers have none of. None when the scope's counts are not maintained."""
-        scope = plan.counted_scope(own_filter)
-        public = public_counts.public_counts(plan.request.index.name, *scope) if scope else None
-        if public is None:
+        the maintained counts of its count scope for the caller's counted readers (``maintained_counts``)
+        plus the caller's documents none of those may read, which anonymous callers have none of. None
+        when the scope's counts are not maintained."""
+        counted = plan.maintained_counts(own_filter)
+        if counted is None:
             return None
+        readers, maintained = counted
         found: dict[str, dict[str, int]] = {facet.field: {} for facet in facets}
         by_position = {str(position): found[facet.field]
                        for position, facet in enumerate(plan.request.index.facets, 1) if facet.field in found}
-        for term, count in public.items():
+        for term, count in maintained.items():
             position, _, value = term.partition(":")
             if term and position in by_position:
                 by_position[position][value] = count
-        total = public.get("", 0)
-        if any(principal != PUBLIC_PRINCIPAL for principal in plan.request.principals):
-            private, private_total = plan.private_counts(own_filter, facets)
+        total = maintained.get("", 0)
+        if any(principal not in readers for principal in plan.request.principals):
+            private, private_total = plan.private_counts(own_filter, facets, readers)
             for field, values in private.items():
                 for value, count in values.items():
                     found[field][value] = found[field].get(value, 0) + count
@@ -1373,35 +1374,60 @@ class SearchPlan:
             self._scopes[own_filter] = self.matched.filter(conditions)
         return self._scopes[own_filter]
 
-    def private_scope(self, own_filter: str | None):
-        """``scope(own_filter)`` less the public documents: what maintained public counts leave out.
-        Selected by the caller's other principals, which the GIN index finds (few rows, unlike public)."""
+    def private_scope(self, own_filter: str | None, readers: tuple[str, ...] = (PUBLIC_PRINCIPAL,)):
+        """``scope(own_filter)`` less the documents one of ``readers`` may read: what maintained counts
+        leave out. Selected by the caller's other principals, which the GIN index finds (few rows)."""
         request, backend = self.request, self.backend
-        others = [principal for principal in request.principals if principal != PUBLIC_PRINCIPAL]
-        public = [keyword_term(PRINCIPALS_FIELD, PUBLIC_PRINCIPAL)]
+        others = [principal for principal in request.principals if principal not in readers]
+        counted = public_counts.reader_terms(readers)
         return (SearchDocument.objects.filter(index=request.index.name)
-                .filter(backend._any_keyword_q(PRINCIPALS_FIELD, others), ~Q(keywords__contains=public))
+                .filter(backend._any_keyword_q(PRINCIPALS_FIELD, others), ~Q(keywords__has_any_keys=counted))
                 .filter(self.condition, backend._filters_q(request.filters, exclude=own_filter)))
 
-    def private_counts(self, own_filter: str | None, facets) -> tuple[dict[str, dict[str, int]], int]:
-        """The value counts of ``facets`` and the number of documents in ``private_scope(own_filter)``."""
-        key = ("private", own_filter, tuple(facet.field for facet in facets))
+    def private_counts(self, own_filter: str | None, facets, readers: tuple[str, ...] = (PUBLIC_PRINCIPAL,),
+                       ) -> tuple[dict[str, dict[str, int]], int]:
+        """The value counts of ``facets`` and the number of documents in ``private_scope``."""
+        key = ("private", own_filter, tuple(facet.field for facet in facets), readers)
         if not facets:
-            sql, params = self._compiled(key, lambda: self.private_scope(own_filter).values("pk"))
+            sql, params = self._compiled(key, lambda: self.private_scope(own_filter, readers).values("pk"))
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM ({sql}) AS private", params)
                 return {}, cursor.fetchone()[0]
         if key not in self._statements:
-            self._statements[key] = facet_counts_statement(self.private_scope(own_filter), facets,
+            self._statements[key] = facet_counts_statement(self.private_scope(own_filter, readers), facets,
                                                            self.request.index, True)
         found, total = run_facet_counts(self._statements[key], facets, True)
         return found, total or 0
 
-    def counted_scope(self, own_filter: str | None) -> public_counts.CountScope | None:
-        """PostgreSQL: the maintained count scope (``Index.counted_scopes``) whose public counts, plus
-        ``private_scope``'s, are what ``scope(own_filter)`` counts: the tree matches everything and the
-        filters less ``own_filter`` are exactly the scope's (or one value of a template's ``ANY`` field).
-        None if there is none."""
+    def maintained_counts(self, own_filter: str | None) -> tuple[tuple[str, ...], dict[str, int]] | None:
+        """The caller's counted readers ("public", and the index's other counted reader if the caller
+        holds it) and the maintained counts by term of the documents one of them may read in
+        ``scope(own_filter)``; with public alone if the other's are not maintained. None if neither are."""
+        index, principals = self.request.index, self.request.principals
+        other = tuple(reader for reader in index.counted_readers[1:] if reader in principals)
+        for readers in ([(PUBLIC_PRINCIPAL, *other)] if other else []) + [(PUBLIC_PRINCIPAL,)]:
+            counts = self._reader_counts(own_filter, readers)
+            if counts is not None:
+                return readers, counts
+        return None
+
+    def _reader_counts(self, own_filter: str | None, readers: tuple[str, ...]) -> dict[str, int] | None:
+        combined: dict[str, int] = {}
+        for subset, sign in public_counts.reader_sets(readers):
+            scope = self.counted_scope(own_filter, subset)
+            counts = public_counts.public_counts(self.request.index.name, *scope) if scope else None
+            if counts is None:
+                return None
+            for term, count in counts.items():
+                combined[term] = combined.get(term, 0) + sign * count
+        return {term: count for term, count in combined.items() if count > 0}
+
+    def counted_scope(self, own_filter: str | None,
+                      readers: tuple[str, ...] = (PUBLIC_PRINCIPAL,)) -> public_counts.CountScope | None:
+        """PostgreSQL: the maintained count scope (``Index.counted_scopes``) for ``readers`` whose counts,
+        with ``private_scope``'s, are what ``scope(own_filter)`` counts: the tree matches everything and
+        the filters less ``own_filter`` are exactly the scope's (or one value of a template's ``ANY``
+        field). None if there is none."""
         request = self.request
         if not (keywords_in_row() and request.index.counted_scopes
                 and PUBLIC_PRINCIPAL in request.principals):
@@ -1409,7 +1435,7 @@ class SearchPlan:
         if request.tree is not None and not is_match_all(request.tree):
             return None
         filters = {name: values for name, values in request.filters.items() if name != own_filter}
-        return public_counts.matching_scope(request.index, filters)
+        return public_counts.matching_scope(request.index, filters, readers)
 
     def facet_counts_statement(self, own_filter: str | None, facets, *,
                                with_total: bool = False) -> tuple[str, list]:

@@ -8,6 +8,10 @@ adds a live count of the non-public documents the caller may read (none for anon
 
 A declared scope with an ``ANY`` field is a template, registered once: the triggers count each document
 in one concrete scope per value it holds in that field, keyed by the template's key followed by the value.
+
+An index may count a second reader besides "public" (``Index.counted_readers``, e.g. staff): each scope is
+then also counted for the documents that reader may read and for those both may read, and a caller
+holding both gets the documents either may read as public + other - both.
 """
 
 from __future__ import annotations
@@ -89,31 +93,55 @@ def scope_terms(scope: dict[str, str]) -> list[str]:
     return sorted(keyword_term(name, value) for name, value in scope.items() if value != ANY)
 
 
-def scope_key(scope: dict[str, str], value: str | None = None) -> str:
-    """How ``scope`` is named in the count tables: its sorted terms as a JSON array ("[]": everything);
-    a template's key adds "<field>:", and the key of its concrete scope for ``value`` that value too."""
+def reader_terms(readers: tuple[str, ...]) -> list[str]:
+    """The principal terms of a reader set, as a counted document holds them."""
+    from .database import PRINCIPALS_FIELD, keyword_term
+
+    return [keyword_term(PRINCIPALS_FIELD, reader) for reader in readers]
+
+
+def scope_key(scope: dict[str, str], value: str | None = None, readers: tuple[str, ...] = (PUBLIC,)) -> str:
+    """How ``scope`` is named in the count tables: its sorted terms as a JSON array ("[]": everything),
+    with the reader terms unless the readers are just "public"; a template's key adds "<field>:", and the
+    key of its concrete scope for ``value`` that value too."""
     from .database import keyword_term, to_json
 
     field = any_field(scope)
-    key = to_json(scope_terms(scope))
+    terms = scope_terms(scope)
+    if readers != (PUBLIC,):
+        terms = sorted([*terms, *reader_terms(readers)])
+    key = to_json(terms)
     if field is None:
         return key
     return key + keyword_term(field, value or "")
 
 
+def reader_sets(readers: tuple[str, ...]) -> list[tuple[tuple[str, ...], int]]:
+    """The reader sets whose counts make up what any of ``readers`` may read, each with its sign
+    (inclusion-exclusion): ("public",) alone, or with another reader R: public + R - (public and R)."""
+    if len(readers) == 1:
+        return [(readers, 1)]
+    public, other = readers
+    return [((public,), 1), ((other,), 1), ((public, other), -1)]
+
+
+def counted_reader_sets(index: Index) -> list[tuple[str, ...]]:
+    """The reader sets the index's scopes are counted for."""
+    return [readers for readers, _ in reader_sets(tuple(index.counted_readers))]
+
+
 def declared_scopes(index: Index) -> dict[str, tuple[list[str], str | None]]:
-    """The index's count scopes: key -> (the terms a counted document holds, the public principal too;
-    the field a template takes any value of)."""
-    from .database import PRINCIPALS_FIELD, keyword_term
-
-    public = keyword_term(PRINCIPALS_FIELD, PUBLIC)
-    return {scope_key(scope): (sorted([*scope_terms(scope), public]), any_field(scope))
-            for scope in index.counted_scopes}
+    """The index's count scopes, for every counted reader set: key -> (the terms a counted document
+    holds, reader principals included; the field a template takes any value of)."""
+    return {scope_key(scope, readers=readers): (sorted([*scope_terms(scope), *reader_terms(readers)]),
+                                                any_field(scope))
+            for readers in counted_reader_sets(index) for scope in index.counted_scopes}
 
 
-def matching_scope(index: Index, filters: dict[str, list[str]]) -> CountScope | None:
-    """The count scope that ``filters`` select exactly (one value per field), if the index declares it
-    or a template of it."""
+def matching_scope(index: Index, filters: dict[str, list[str]],
+                   readers: tuple[str, ...] = (PUBLIC,)) -> CountScope | None:
+    """The count scope that ``filters`` select exactly (one value per field) for ``readers``, if the
+    index declares it or a template of it."""
     wanted = {name: set(values) for name, values in filters.items()}
     if any(len(values) != 1 for values in wanted.values()):
         return None
@@ -121,11 +149,11 @@ def matching_scope(index: Index, filters: dict[str, list[str]]) -> CountScope | 
         field = any_field(scope)
         if wanted.keys() == scope.keys() and all(
                 wanted[name] == {value} for name, value in scope.items() if name != field):
-            key = scope_key(scope)
+            key = scope_key(scope, readers=readers)
             if field is None:
                 return CountScope(key, key)
             (value,) = wanted[field]
-            return CountScope(scope_key(scope, value), key)
+            return CountScope(scope_key(scope, value, readers), key)
     return None
 
 
