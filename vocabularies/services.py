@@ -96,6 +96,20 @@ def resolve_titles(vocabulary: str, entry_ids: Iterable[str], lang: str = "en") 
     return {entry_id: title_in(title, lang) for entry_id, title in rows.values_list("entry_id", "title")}
 
 
+def resolve_titles_of(wanted: dict[str, Iterable[str]], lang: str = "en") -> dict[str, dict[str, str]]:
+    """``resolve_titles`` of several vocabularies in one query: vocabulary -> {entry id: title}."""
+    condition = Q()
+    for vocabulary, entry_ids in wanted.items():
+        condition |= Q(vocabulary=vocabulary, entry_id__in=set(entry_ids))
+    titles: dict[str, dict[str, str]] = {vocabulary: {} for vocabulary in wanted}
+    if not wanted:
+        return titles
+    rows = VocabularyEntry.objects.filter(condition).values_list("vocabulary", "entry_id", "title")
+    for vocabulary, entry_id, title in rows:
+        titles[vocabulary][entry_id] = title_in(title, lang)
+    return titles
+
+
 def resolve_entry_titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     """Title dicts of many ``(vocabulary, entry_id)`` pairs in one query (e.g. an indexing batch).
 

@@ -128,7 +128,14 @@ def _vocabulary_labels(vocabulary: str):
 
         return services.resolve_titles(vocabulary, ids)
 
+    labels.batch = (_vocabularies_labels, vocabulary)  # several vocabularies' facets: one query
     return labels
+
+
+def _vocabularies_labels(wanted: dict[str, set[str]]) -> dict[str, dict[str, str]]:
+    from vocabularies import services
+
+    return services.resolve_titles_of(wanted)
 
 
 _resource_type_labels = _vocabulary_labels("resourcetypes")

@@ -75,6 +75,23 @@ def test_facets_come_back_as_aggregations_with_counts_and_labels(corpus):
     assert body["aggregations"]["access_status"]["buckets"][0]["label"] == "Metadata only"
 
 
+def test_vocabulary_facet_labels_are_read_in_one_query(corpus, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.RDM_SEARCH_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as captured:
+        body = client_for().get("/api/records").json()
+
+    vocabulary_reads = [q for q in captured.captured_queries if "vocabularies_vocabularyentry" in q["sql"]]
+    assert len(vocabulary_reads) == 1
+    labels = {facet: {b["key"]: b["label"] for b in body["aggregations"][facet]["buckets"]}
+              for facet in ("resource_type", "language", "license")}
+    assert labels["resource_type"]["software"] == "Software"
+    assert labels["language"]["deu"] == "German"
+    assert labels["license"]["mit"] == "MIT License"
+
+
 def test_one_parameter_per_facet_filters_and_repeats_are_ored(corpus):
     api = client_for()
 

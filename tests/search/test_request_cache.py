@@ -322,3 +322,45 @@ def test_facet_labels_are_looked_up_on_every_search_with_caching_off(labelled_pa
     search("papers", "ocean", principals=["public"])
 
     assert len(labelled_papers) == 2
+
+
+def test_facets_sharing_a_label_batch_are_labelled_in_one_call(papers_indexed, monkeypatch, settings):
+    from dataclasses import replace
+
+    settings.RDM_SEARCH_CACHE_SECONDS = 0
+    calls = []
+
+    def names(wanted):
+        calls.append({key: sorted(values) for key, values in wanted.items()})
+        return {key: {value: f"{key}/{value}" for value in values} for key, values in wanted.items()}
+
+    def labels_of(key):
+        def labels(values):
+            raise AssertionError("batched labels are not looked up one facet at a time")
+
+        labels.batch = (names, key)
+        return labels
+
+    kind, tag = papers_indexed.facets
+    facets = (replace(kind, labels=labels_of("kinds"), labels_index="kind_names"),
+              replace(tag, labels=labels_of("tags"), labels_index="tag_names"))
+    monkeypatch.setattr(papers_indexed, "facets", facets)
+
+    result = search("papers", "ocean", principals=["public"])
+
+    assert calls == [{"kinds": ["article", "dataset"], "tags": ["ocean", "salt"]}]
+    assert {b["key"]: b["label"] for b in result.aggregations["tag"]["buckets"]} == {
+        "ocean": "tags/ocean", "salt": "tags/salt"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+def test_a_search_sets_its_deadline_and_planner_settings_in_one_statement(papers_indexed):
+    with CaptureQueriesContext(connection) as captured:
+        search("papers", "ocean", principals=["public"])
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    setting = [sql for sql in statements if "set_config" in sql]
+    undoing = [sql for sql in statements if sql.upper().startswith("SET")]  # inside the test's transaction
+    assert len(setting) == 1 and len(undoing) == 1
+    for name in ("statement_timeout", "jit", "enable_seqscan"):
+        assert name in setting[0] and name in undoing[0]

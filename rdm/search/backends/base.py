@@ -83,6 +83,29 @@ def facet_labels(facet, counts: list[tuple[str, int]]) -> dict[str, str]:
     return facet.labels([value for value, _ in counts]) if facet.labels else {}
 
 
+def facets_labels(facets, found: dict[str, list[tuple[str, int]]]) -> dict[str, dict[str, str]]:
+    """The labels of several facets' counted values, by facet field. Facets whose ``labels`` carry the
+    same ``batch`` function (``(function, key)``: ``function({key: values})`` -> ``{key: labels}``, e.g.
+    titles of several vocabularies) are looked up together, in one query rather than one each."""
+    labels: dict[str, dict[str, str]] = {}
+    batches: dict = {}
+    for facet in facets:
+        counts = found.get(facet.field, [])
+        batch = getattr(facet.labels, "batch", None)
+        if batch is None:
+            labels[facet.field] = facet_labels(facet, counts)
+            continue
+        function, key = batch
+        wanted = batches.setdefault(function, {"keys": {}, "values": {}})
+        wanted["keys"][facet.field] = key
+        wanted["values"].setdefault(key, set()).update(value for value, _ in counts)
+    for function, wanted in batches.items():
+        resolved = function(wanted["values"])
+        for facet_field, key in wanted["keys"].items():
+            labels[facet_field] = resolved.get(key, {})
+    return labels
+
+
 class BaseQueryCompiler:
     """Compiles a normalised luqum tree for one index. Subclasses implement the ``_match_*`` hooks."""
 

@@ -63,7 +63,7 @@ from .base import (
     SearchRequest,
     SearchResult,
     facet_buckets,
-    facet_labels,
+    facets_labels,
 )
 
 PRINCIPALS_FIELD = "_principals"
@@ -340,71 +340,72 @@ def _read_versions(names: list[str]) -> dict[str, str]:
 
 
 @contextmanager
-def search_deadline():
+def search_settings(compiler: DatabaseQueryCompiler):
     """Bound the statements of one search to ``RDM_SEARCH_TIMEOUT`` seconds (0: no limit); a search
     that runs out is a ``QueryError`` (400), not a 500 or a worker busy for minutes. PostgreSQL: a
-    transaction-local ``statement_timeout``; SQLite: a progress handler that interrupts the statement.
-    Runs inside the search's ``transaction.atomic()``."""
+    transaction-local ``statement_timeout``, set in the same round trip as the search's planner settings
+    (``planner_values``); SQLite: a progress handler that interrupts the statement. Runs inside the
+    search's ``transaction.atomic()``; inside an outer transaction (where SET LOCAL would outlive the
+    search's savepoint) the settings are undone afterwards."""
     seconds = float(getattr(settings, "RDM_SEARCH_TIMEOUT", 10) or 0)
+    if connection.vendor != "postgresql":
+        with _sqlite_deadline(seconds):
+            yield
+        return
+    values = planner_values(compiler)
+    if seconds > 0:
+        values["statement_timeout"] = f"{max(1, round(seconds * 1000))}ms"
+    nested = len(connection.atomic_blocks) > 1
+    set_locally(values)
+    try:
+        yield
+    except OperationalError as error:
+        from psycopg.errors import QueryCanceled
+
+        if seconds > 0 and isinstance(error.__cause__, QueryCanceled):
+            raise timeout_error(seconds) from error
+        raise
+    if nested:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in values))
+
+
+def planner_values(compiler: DatabaseQueryCompiler) -> dict[str, str]:
+    """PostgreSQL planner settings for one search."""
+    values = {"jit": "off"}  # compiling costs tens of milliseconds and never pays off for these queries
+    if compiler.uses_text_index:
+        # The planner does not cost detoasting: for a frequent word it would rather scan the whole
+        # table (reading every tsvector) than take the GIN index, which is many times faster.
+        values["enable_seqscan"] = "off"
+    return values
+
+
+def set_locally(values: dict[str, str]) -> None:
+    """Transaction-local settings (SET LOCAL), in one round trip."""
+    calls = ", ".join("set_config(%s, %s, true)" for _ in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", [item for pair in values.items() for item in pair])
+
+
+def timeout_error(seconds: float) -> QueryError:
+    return QueryError(f"The search took too long (the limit is {seconds:g} seconds); simplify the query "
+                      "(fewer fuzzy, proximity or wildcard terms).")
+
+
+@contextmanager
+def _sqlite_deadline(seconds: float):
     if seconds <= 0:
         yield
         return
-    deadline = _PostgresqlDeadline(seconds) if connection.vendor == "postgresql" else _SqliteDeadline(seconds)
+    deadline = _SqliteDeadline(seconds)
     try:
         yield
     except OperationalError as error:
         if not deadline.fired(error):
             raise
-        raise QueryError(f"The search took too long (the limit is {seconds:g} seconds); simplify the query "
-                         "(fewer fuzzy, proximity or wildcard terms).") from error
-    else:
-        deadline.restore()
+        raise timeout_error(seconds) from error
     finally:
         deadline.close()
-
-
-@contextmanager
-def planner_settings(compiler: DatabaseQueryCompiler):
-    """PostgreSQL: planner settings for one search, undone afterwards inside an outer transaction (where
-    SET LOCAL would outlive the search's savepoint). Runs inside the search's ``transaction.atomic()``."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    names = ["jit"]  # compiling costs tens of milliseconds and never pays off for these queries
-    if compiler.uses_text_index:
-        # The planner does not cost detoasting: for a frequent word it would rather scan the whole
-        # table (reading every tsvector) than take the GIN index, which is many times faster.
-        names.append("enable_seqscan")
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f"SET LOCAL {name} = off")
-    yield
-    if len(connection.atomic_blocks) > 1:
-        with connection.cursor() as cursor:
-            for name in names:
-                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
-
-
-class _PostgresqlDeadline:
-    def __init__(self, seconds: float):
-        # SET LOCAL outlives a released savepoint: inside an outer transaction it is undone afterwards.
-        self.nested = len(connection.atomic_blocks) > 1
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)",
-                           [f"{max(1, round(seconds * 1000))}ms"])
-
-    def fired(self, error: Exception) -> bool:
-        from psycopg.errors import QueryCanceled
-
-        return isinstance(error.__cause__, QueryCanceled)
-
-    def restore(self) -> None:
-        if self.nested:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
-
-    def close(self) -> None:
-        pass
 
 
 class _SqliteDeadline:
@@ -423,9 +424,6 @@ class _SqliteDeadline:
 
     def fired(self, error: Exception) -> bool:
         return self.interrupted
-
-    def restore(self) -> None:
-        pass
 
     def close(self) -> None:
         self.raw.set_progress_handler(None, 0)
@@ -891,7 +889,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
     def search(self, request: SearchRequest) -> SearchResult:
         index = request.index
         plan = self._plan(request)
-        with transaction.atomic(), search_deadline(), planner_settings(plan.compiler):
+        with transaction.atomic(), search_settings(plan.compiler):
             counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
             total_key = counts.key("total", plan.total_statement)
             cached_total = total = counts.get(total_key)
@@ -1100,7 +1098,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         key = counts.labels_key(index, facets, found)
         labels = counts.get(key)
         if labels is None:
-            labels = {facet.field: facet_labels(facet, found[facet.field]) for facet in facets}
+            labels = facets_labels(facets, found)
             counts.set(key, labels)
         return labels
 
