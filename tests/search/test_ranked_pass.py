@@ -58,8 +58,9 @@ def summary(result):
     {"q": "ocean -currents"},
     {"q": '"ocean heat"'},
     {"q": "oce*"},
+    {"facets": False},
 ], ids=["first-page", "second-page", "last-page", "kind-selected", "tags-selected", "not", "phrase",
-        "prefix"])
+        "prefix", "no-facets"])
 def test_the_ranked_pass_gives_what_separate_statements_give(papers_indexed, monkeypatch, settings,
                                                               cache_seconds, principals, options):
     settings.RDM_SEARCH_CACHE_SECONDS = cache_seconds

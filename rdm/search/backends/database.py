@@ -935,15 +935,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
         facets = facet_scopes(request.index, request.filters).get(None, []) if request.facets else []
         window = settings.RDM_SEARCH_CACHE_WINDOW
         ids_key = counts.key("ids", plan.ids_statement) if request.offset + request.size <= window else None
-        facets_key = counts.key("facets", lambda: plan.facet_counts_statement(None, facets, with_total=True))
-        if counts.get(ids_key) is not None or (facets and counts.get(facets_key) is not None):
+        facets_key = counts.key("facets", lambda: plan.facet_counts_statement(None, facets, with_total=True)
+                                ) if facets else None
+        if counts.get(ids_key) is not None or counts.get(facets_key) is not None:
             return None
         first, limit = (0, window) if ids_key else (request.offset, request.size)
         found, total, ids = run_ranked_pass(plan.ranked_pass_statement(facets), facets, first, limit)
         facet_values = {facet.field: top_values(found[facet.field], facet.size) for facet in facets}
         counts.set(ids_key, ids)
-        if facets:
-            counts.set(facets_key, (facet_values, total))
+        counts.set(facets_key, (facet_values, total))
         return RankedPass(total, facet_values, ids, first)
 
     def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
