@@ -31,9 +31,10 @@ class SearchDocument(models.Model):
     ``fields`` holds the normalised text of every text field for ``field:value`` queries, ``sort_keys``
     the first value of every sortable field. ``keywords`` lists the keyword values and principals as
     "field:value" strings: on PostgreSQL a GIN index serves filters and permission checks from it and
-    facets count ``facet_terms`` (the facet fields' "field:value" strings joined by U+001F) in-row.
-    ``SearchTerm`` rows hold dates everywhere, and keyword values and
-    principals too elsewhere (SQLite), where filters and facets are indexed joins. ``updated`` is when
+    facets count ``facet_terms`` (the facet fields' "field:value" strings joined by U+001F) in-row; dates
+    are there too, each with its prefixes (century, decade, year, month, day), so a date range is a GIN
+    lookup. Elsewhere (SQLite) ``SearchTerm`` rows hold keyword values, dates and principals, and filters
+    and facets are indexed joins. ``updated`` is when
     the row last changed (on PostgreSQL, writing an identical document leaves the row alone: ``digest``
     fingerprints what the row was written from, so an identical row is recognised before it is sent).
     """
@@ -63,7 +64,8 @@ class SearchDocument(models.Model):
 
 
 class SearchTerm(models.Model):
-    """A keyword value of a document: filter and facet values, dates, and "_principals" (who may read)."""
+    """A keyword value of a document (SQLite): filter and facet values, dates, and "_principals" (who may
+    read). Unused on PostgreSQL, where they are all in ``SearchDocument.keywords``."""
 
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="terms")
     field = models.CharField(max_length=64)

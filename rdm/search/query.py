@@ -274,6 +274,8 @@ class _Normalizer:
         if not isinstance(bound, (lq.Word, lq.Phrase)):
             raise QueryError(f'A range bound must be a single value: "{str(bound).strip()}".')
         if not is_match_all(bound):
+            if field.kind == DATE and has_wildcard(bound):
+                raise QueryError(f'A date range bound must be a date (YYYY-MM-DD) or *: "{bound.value}".')
             self._check_keyword_value(bound, field)
         return type(bound)(bound.value)
 

@@ -2,9 +2,10 @@
 
 Text fields are stored normalised (" token token | token ") so that a word query is a substring match
 on " word ", a prefix query on " wor", and a phrase on " two words " - token semantics that agree with
-Elasticsearch's standard analyser on every database. Keyword values, dates and principals are rows of
-``SearchTerm``, so filters, permission checks and facet counts are indexed joins inside the query.
-On PostgreSQL the same matching runs against the trigram/tsvector indexes and ``ts_rank_cd`` ranks.
+Elasticsearch's standard analyser on every database. On SQLite keyword values, dates and principals are
+rows of ``SearchTerm``, so filters, permission checks and facet counts are indexed joins inside the query.
+On PostgreSQL they are in the row (``keywords``, GIN-indexed; dates with their prefixes), text matches run
+against the tsvector index and ``ts_rank_cd`` ranks.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ from .base import (
 )
 
 PRINCIPALS_FIELD = "_principals"
-# A document row and the (field, value) pairs ``SearchTerm`` stores for it (dates; on SQLite every pair).
+# A document row and the (field, value) pairs ``SearchTerm`` stores for it (SQLite; none on PostgreSQL).
 Prepared = tuple["DocumentRow", list[tuple[str, str]]]
 TEXT_COLUMNS = {"text_a": 3, "text_b": 2, "text_c": 1}  # column -> weight in the best-match score
 WRITE_BATCH_SIZE = 500  # rows per INSERT; keeps statements under SQLite's variable limit
@@ -96,18 +97,6 @@ STORED_DIGESTS_SQL = f"""
 FORGET_DIGESTS_SQL = f"""
     UPDATE {SearchDocument._meta.db_table} SET digest = '' WHERE index = %s AND doc_id = ANY(%s)
 """
-# The stored rows of a batch with their SearchTerm pairs (none: one row of NULLs).
-STORED_TERMS_SQL = f"""
-    SELECT doc.id, doc.doc_id, term.field, term.value
-    FROM {SearchDocument._meta.db_table} AS doc
-    LEFT JOIN {SearchTerm._meta.db_table} AS term ON term.document_id = doc.id
-    WHERE doc.index = %s AND doc.doc_id = ANY(%s)
-"""
-DELETE_TERMS_SQL = f"DELETE FROM {SearchTerm._meta.db_table} WHERE document_id = ANY(%s)"
-INSERT_TERMS_SQL = f"""
-    INSERT INTO {SearchTerm._meta.db_table} (document_id, field, value)
-    SELECT (term->>0)::bigint, term->>1, term->>2 FROM jsonb_array_elements(%s::jsonb) AS term
-"""
 
 
 # ``facet_terms``: the values of each facet field (in declaration order) joined by U+001F, the fields
@@ -121,9 +110,9 @@ FACET_COUNTS_SQL = """
     ) AS facet_values GROUP BY GROUPING SETS ({sets})
 """
 
-# The same counts and, in one more row (its count NULL), the first ids in order: one pass over the matches
-# for a ranked search, which ranks them all anyway.
-RANKED_PASS_SQL = """
+# The same counts and, in one more row (its count NULL), the ids of a page in order: one pass over the
+# matches for a search that reads them all anyway, to count them or to rank them.
+ONE_PASS_SQL = """
     WITH matched AS MATERIALIZED ({matched})
     SELECT {columns}count(*), NULL::text[] FROM (
         SELECT {parts} FROM matched
@@ -143,8 +132,8 @@ class OrderKey(NamedTuple):
     descending: bool
 
 
-class RankedPass(NamedTuple):
-    """What ``ranked_pass_statement`` found: the total, the unselected facets' top values, ordered ids."""
+class OnePass(NamedTuple):
+    """What ``one_pass_statement`` found: the total, the unselected facets' top values, ordered ids."""
 
     total: int
     facets: dict[str, list[tuple[str, int]]]
@@ -191,6 +180,104 @@ class KeywordExists(Expression):
 
 
 RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+# Dates on PostgreSQL: each value ("YYYY-MM-DD") is stored in ``keywords`` with its prefixes - century
+# ("20"), decade ("201"), year, month and day - so a date range is a GIN lookup of the few prefixes that
+# tile it (Lucene's trie-coded ranges), not a join on one ``SearchTerm`` row per date. Values are
+# compared as strings, as ranges compare them elsewhere: with months 01-12 and days 01-31 (whatever the
+# month), string order is the order of (year, month, day), so no calendar is needed.
+CALENDAR_DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+FIRST_DAY, LAST_DAY = (0, 1, 1), (9999, 12, 31)
+
+
+def date_prefixes(value: str) -> list[str]:
+    """The terms a date value is stored under on PostgreSQL; none for a value that is no calendar-shaped
+    date (it cannot be found by date then, as Elasticsearch would refuse it)."""
+    if not CALENDAR_DATE.match(value):
+        return []
+    return [value[:2], value[:3], value[:4], value[:7], value]
+
+
+def date_range_terms(bounds: dict[str, str]) -> list[str]:
+    """The fewest date prefixes whose days are exactly those within ``bounds`` (gt/gte/lt/lte, each
+    "YYYY-MM-DD"); none for an empty range."""
+    low, high = FIRST_DAY, LAST_DAY
+    for operator, value in bounds.items():
+        day = _day(value)
+        if operator == "gte":
+            low = max(low, _first_on_or_after(day))
+        elif operator == "gt":
+            low = max(low, _next_day(_last_on_or_before(day)))
+        elif operator == "lte":
+            high = min(high, _last_on_or_before(day))
+        else:
+            high = min(high, _previous_day(_first_on_or_after(day)))
+    terms = []
+    day = low
+    while day <= high:
+        term, last = _widest_block(day, high)
+        terms.append(term)
+        if last == LAST_DAY:
+            break
+        day = _next_day(last)
+    return terms
+
+
+def _day(value: str) -> tuple[int, int, int]:
+    year, month, day = value.split("-")
+    return int(year), int(month), int(day)
+
+
+def _first_on_or_after(day):
+    """The first day of the date space (months 1-12, days 1-31) not before ``day``."""
+    year, month, number = day
+    if month == 0:
+        return year, 1, 1
+    if month > 12:
+        return (year + 1, 1, 1) if year < 9999 else (10000, 1, 1)
+    if number == 0:
+        return year, month, 1
+    return _next_day((year, month, 31)) if number > 31 else day
+
+
+def _last_on_or_before(day):
+    year, month, number = day
+    if month == 0:
+        return (year - 1, 12, 31) if year > 0 else (-1, 12, 31)
+    if month > 12:
+        return year, 12, 31
+    if number == 0:
+        return _previous_day((year, month, 1))
+    return (year, month, 31) if number > 31 else day
+
+
+def _next_day(day):
+    year, month, number = day
+    if number < 31:
+        return year, month, number + 1
+    return (year, month + 1, 1) if month < 12 else (year + 1, 1, 1)
+
+
+def _previous_day(day):
+    year, month, number = day
+    if number > 1:
+        return year, month, number - 1
+    return (year, month - 1, 31) if month > 1 else (year - 1, 12, 31)
+
+
+def _widest_block(day, high) -> tuple[str, tuple[int, int, int]]:
+    """The widest prefix block starting on ``day`` and ending by ``high``: (its term, its last day)."""
+    year, month, number = day
+    if (month, number) == (1, 1):
+        for years, width in ((100, 2), (10, 3), (1, 4)):  # a century, a decade, a year
+            last = (year + years - 1, 12, 31)
+            if year % years == 0 and last <= high:
+                return f"{year:04d}"[:width], last
+    if number == 1 and (year, month, 31) <= high:
+        return f"{year:04d}-{month:02d}", (year, month, 31)
+    return f"{year:04d}-{month:02d}-{number:02d}", day
 
 
 _django_json_default = DjangoJSONEncoder().default
@@ -373,9 +460,9 @@ def search_settings(compiler: DatabaseQueryCompiler):
 def planner_values(compiler: DatabaseQueryCompiler) -> dict[str, str]:
     """PostgreSQL planner settings for one search."""
     values = {"jit": "off"}  # compiling costs tens of milliseconds and never pays off for these queries
-    if compiler.uses_text_index:
-        # The planner does not cost detoasting: for a frequent word it would rather scan the whole
-        # table (reading every tsvector) than take the GIN index, which is many times faster.
+    if compiler.uses_text_index or compiler.uses_date_terms:
+        # The planner does not cost detoasting and wide rows: for a frequent word or a broad date range
+        # it would rather scan the whole table than take the GIN index, which is several times faster.
         values["enable_seqscan"] = "off"
     return values
 
@@ -679,6 +766,9 @@ class RowPlan:
                     fields[name] = join_parts(parts)
             if kind == KEYWORD:
                 keywords.setdefault(name, set()).update(values)
+            elif kind == DATE and keywords_in_row:
+                keywords.setdefault(name, set()).update(term for value in values
+                                                        for term in date_prefixes(value))
             elif kind == DATE:
                 date_pairs.update((name, value) for value in values)
         facet_terms = FIELD_SEPARATOR.join(
@@ -767,6 +857,7 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         self.use_tsvector = connection.vendor == "postgresql" if use_tsvector is None else use_tsvector
         self.keywords_in_row = keywords_in_row()
         self.uses_text_index = False  # set when a term is matched through the GIN-indexed tsvector
+        self.uses_date_terms = False  # set when a date range is matched through the keywords GIN index
         self.reads_database = False  # set when compiling looked something up (the fuzzy lexicon)
         self.pattern_size = 0  # characters of fuzzy/proximity expressions so far (MAX_PATTERN_SIZE)
 
@@ -774,12 +865,13 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return Q()
 
     def _match_none(self):
-        return Q(pk__in=[])
+        # A condition, not ``pk__in=[]``: that raises EmptyResultSet when a statement is compiled to SQL.
+        return Q(Value(False, output_field=BooleanField()))
 
     def _match_exists(self, field: Field):
         if field.kind == TEXT:
             return Q(fields__has_key=field.name)
-        if field.kind == KEYWORD and self.keywords_in_row:
+        if field.kind in (KEYWORD, DATE) and self.keywords_in_row:
             return Q(KeywordExists(field.name))
         return Q(has_term(field.name))
 
@@ -812,6 +904,8 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         regex = "^" + wildcard_regex(pattern, ".") + "$"
         if field.kind == KEYWORD and self.keywords_in_row:
             return Q(KeywordExists(field.name, [("~", regex)]))
+        if field.kind == DATE and self.keywords_in_row:  # the whole dates, not their prefixes
+            return Q(KeywordExists(field.name, [("~", regex), ("~", DATE_SHAPE)]))
         return Q(has_term(field.name, value__regex=regex))
 
     def _match_fuzzy(self, field: Field | None, token: str, distance: int):
@@ -864,6 +958,12 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         if field.kind == KEYWORD and self.keywords_in_row:
             conditions = [(RANGE_OPERATORS[op], value) for op, value in bounds.items()]
             return Q(KeywordExists(field.name, conditions))
+        if field.kind == DATE and self.keywords_in_row:
+            terms = date_range_terms(bounds)
+            if not terms:
+                return self._match_none()
+            self.uses_date_terms = True
+            return Q(keywords__has_any_keys=[keyword_term(field.name, term) for term in terms])
         return Q(has_term(field.name, **{f"value__{op}": value for op, value in bounds.items()}))
 
     def _and(self, parts):
@@ -893,17 +993,17 @@ class DatabaseSearchBackend(BaseSearchBackend):
             counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
             total_key = counts.key("total", plan.total_statement)
             cached_total = total = counts.get(total_key)
-            ranked = None if cached_total is not None else self._ranked_pass(plan, request, counts)
+            one_pass = None if cached_total is not None else self._one_pass(plan, request, counts)
             aggregations = {}
             if request.facets:
-                aggregations, counted = self._aggregations(plan, request, counts, ranked)
+                aggregations, counted = self._aggregations(plan, request, counts, one_pass)
                 total = counted if counted is not None else total
-            if ranked is not None:
-                total = ranked.total
+            if one_pass is not None:
+                total = one_pass.total
             if total is None and keywords_in_row():
                 total = self._counted_total(plan)
-            if ranked is not None:
-                page = self._documents_in_order(plan, ranked.page_ids(request), index)
+            if one_pass is not None:
+                page = self._documents_in_order(plan, one_pass.page_ids(request), index)
             else:
                 page, total = self._page(plan, request, total, counts)
             if cached_total is None:
@@ -924,13 +1024,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 self._plans[key] = plan
         return plan
 
-    def _ranked_pass(self, plan: SearchPlan, request: SearchRequest,
-                     counts: RequestCache) -> RankedPass | None:
-        """PostgreSQL, best match of a text query: the total, the counts of the facets without a selected
-        value and the ordered ids of the first pages in one pass over the matches (``ranked_pass_statement``),
-        which separate statements would each read again. Cached as they would have been. None when the
-        order needs no ranking of every match, or when part of it is cached already."""
-        if not (keywords_in_row() and plan.ranked):
+    def _one_pass(self, plan: SearchPlan, request: SearchRequest, counts: RequestCache) -> OnePass | None:
+        """PostgreSQL: the total, the counts of the facets without a selected value and the ordered ids of
+        the page (or of the cached window) in one pass over the matches (``one_pass_statement``), which
+        separate statements would each read again, whenever the search reads every match anyway: to rank
+        them (best match of a text query) or to count them (no maintained counts). Its page then never
+        hangs on walking a sort index past rows that do not match (a range of old dates sorted newest
+        first). Cached as the separate statements would have been. None for a search whose counts are
+        maintained (its page comes from the sort index), or when part of it is cached already."""
+        if not keywords_in_row() or (not plan.ranked and plan.counted_scope(None) is not None):
             return None
         facets = facet_scopes(request.index, request.filters).get(None, []) if request.facets else []
         window = settings.RDM_SEARCH_CACHE_WINDOW
@@ -940,11 +1042,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if counts.get(ids_key) is not None or counts.get(facets_key) is not None:
             return None
         first, limit = (0, window) if ids_key else (request.offset, request.size)
-        found, total, ids = run_ranked_pass(plan.ranked_pass_statement(facets), facets, first, limit)
+        found, total, ids = run_one_pass(plan.one_pass_statement(facets), facets, first, limit)
         facet_values = {facet.field: top_values(found[facet.field], facet.size) for facet in facets}
         counts.set(ids_key, ids)
         counts.set(facets_key, (facet_values, total))
-        return RankedPass(total, facet_values, ids, first)
+        return OnePass(total, facet_values, ids, first)
 
     def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
               counts: RequestCache) -> tuple[list[dict], int]:
@@ -1063,17 +1165,17 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return SearchRank(F("search_vector"), query, cover_density=True)
 
     def _aggregations(self, plan: SearchPlan, request: SearchRequest, counts: RequestCache,
-                      ranked: RankedPass | None = None) -> tuple[dict, int | None]:
+                      one_pass: OnePass | None = None) -> tuple[dict, int | None]:
         """Facet counts, and (on PostgreSQL, usually) the total, counted in the same pass.
 
         Facets without a selected value share one scope - the hits themselves - so usually one query
-        (none when ``ranked`` counted them).
+        (none when ``one_pass`` counted them).
         """
         found: dict[str, list[tuple[str, int]]] = {}
         total = None
         for own_filter, facets in facet_scopes(request.index, request.filters).items():
-            if own_filter is None and ranked is not None:
-                scope_counts, total = ranked.facets, ranked.total
+            if own_filter is None and one_pass is not None:
+                scope_counts, total = one_pass.facets, one_pass.total
             elif own_filter is None and keywords_in_row():
                 scope_counts, total = self._facet_counts_in_row(plan, own_filter, facets, counts,
                                                                 with_total=True)
@@ -1227,8 +1329,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """A few statements per batch, whatever its size: one JSON array in, unpacked by the database.
 
         Rows whose digest equals the stored one are not even sent (no tsvector or JSON work, no new row
-        version, no index entries, no WAL), and their ``SearchTerm`` rows are left alone: rebuilding an
-        up-to-date index writes almost nothing.
+        version, no index entries, no WAL): rebuilding an up-to-date index writes almost nothing. Every
+        term is in the row (``keywords``), so no ``SearchTerm`` rows are written.
         """
         encoded = [row_json(row, pairs) for row, pairs in prepared]
         with server_bound_cursor() as cursor:
@@ -1236,37 +1338,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
             stored = dict(cursor.fetchall())
             changed = [(item, text) for item, (text, digest) in zip(prepared, encoded, strict=True)
                        if stored.get(item[0].doc_id) != digest]
-            written, stale = [], []
+            written = []
             if changed:
                 batch = f"[{','.join(text for _, text in changed)}]"
                 cursor.execute(UPSERT_DOCUMENTS_SQL, [index.name, now, batch])
                 written = cursor.fetchall()
-                stale = self._replace_stale_terms(cursor, index, [item for item, _ in changed])
             # Every row's tokens, written or unchanged, so a rebuild fills the lexicon too (less those
             # this batch session saw committed). Sorted: two batches adding the same new lexemes wait
             # for each other in one order, never deadlock.
             lexemes = sorted(unseen_lexemes(index, batch_lexemes(row for row, _ in prepared)))
             if lexemes:  # one string: adapting thousands of list items costs more than the insert
                 cursor.execute(INSERT_LEXEMES_SQL, [index.name, " ".join(lexemes), index.name])
-        return bool(written or stale)
-
-    def _replace_stale_terms(self, cursor, index: Index, prepared: list[Prepared]) -> list:
-        """Rewrite the ``SearchTerm`` rows of the documents whose stored pairs differ; those documents."""
-        cursor.execute(STORED_TERMS_SQL, [index.name, [row.doc_id for row, _ in prepared]])
-        pks, stored_pairs = {}, {}
-        for pk, doc_id, name, value in cursor.fetchall():
-            pks[doc_id] = pk
-            pairs = stored_pairs.setdefault(doc_id, set())
-            if name is not None:
-                pairs.add((name, value))
-        stale = [(row.doc_id, pairs) for row, pairs in prepared
-                 if set(pairs) != stored_pairs.get(row.doc_id, set())]
-        if stale:
-            cursor.execute(DELETE_TERMS_SQL, [[pks[doc_id] for doc_id, _ in stale]])
-            terms = [(pks[doc_id], *pair) for doc_id, pairs in stale for pair in pairs]
-            if terms:
-                cursor.execute(INSERT_TERMS_SQL, [to_json(terms)])
-        return stale
+        return bool(written)
 
     def forget_written(self, index: Index, ids: list[str]) -> None:
         """PostgreSQL: make the next write of ``ids`` rewrite them even if they look up to date (stored
@@ -1443,10 +1526,10 @@ class SearchPlan:
             self._statements[key] = facet_counts_statement(scope, facets, self.request.index, with_total)
         return self._statements[key]
 
-    def ranked_pass_statement(self, facets) -> tuple[str, list]:
-        key = ("ranked", tuple(facet.field for facet in facets))
+    def one_pass_statement(self, facets) -> tuple[str, list]:
+        key = ("one pass", tuple(facet.field for facet in facets))
         if key not in self._statements:
-            statement = ranked_pass_statement(self.hits, self.order_keys, facets, self.request.index)
+            statement = one_pass_statement(self.hits, self.order_keys, facets, self.request.index)
             self._statements[key] = statement
         return self._statements[key]
 
@@ -1488,10 +1571,10 @@ def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tup
     return statement, list(params)
 
 
-def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index) -> tuple[str, list]:
+def one_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index) -> tuple[str, list]:
     """PostgreSQL: one pass over the ``hits`` rows giving ``facet_counts_statement``'s rows with the total,
     then a row of doc ids in the order of ``order_keys`` (then doc_id); its LIMIT and OFFSET are the last
-    two parameters, left to ``run_ranked_pass``."""
+    two parameters, left to ``run_one_pass``."""
     positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
     columns = [f"f{positions[facet.field]}" for facet in facets]
     parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
@@ -1499,7 +1582,7 @@ def ranked_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index
     selected = keys.values("doc_id", "facet_terms", *(key.alias for key in order_keys))
     sql, params = selected.query.sql_with_params()
     order = ", ".join([*(order_term(key) for key in order_keys), "doc_id"])
-    statement = RANKED_PASS_SQL.format(
+    statement = ONE_PASS_SQL.format(
         matched=sql, columns="".join(f"{column}, " for column in columns), parts=", ".join(parts) or "1",
         sets=", ".join([*(f"({column})" for column in columns), "()"]),
         nulls="".join("NULL, " for _ in columns), order=order,
@@ -1513,9 +1596,9 @@ def order_term(key: OrderKey) -> str:
     return f"{key.alias} {direction}" if key.alias == "_score" else f"{key.alias} {direction} NULLS LAST"
 
 
-def run_ranked_pass(statement: tuple[str, list], facets, offset: int,
+def run_one_pass(statement: tuple[str, list], facets, offset: int,
                     limit: int) -> tuple[dict[str, dict[str, int]], int, list[str]]:
-    """Run a ``ranked_pass_statement``: every facet's count per value, the total and the ``limit`` ids in
+    """Run a ``one_pass_statement``: every facet's count per value, the total and the ``limit`` ids in
     order from ``offset``."""
     sql, params = statement
     with connection.cursor() as cursor:
