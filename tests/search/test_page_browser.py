@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, chromium_browser, page  # noqa: F401 (fixtures)
@@ -27,6 +28,10 @@ def records(db):
     for title, resource_type in titles.items():
         draft = services.create_draft(owner, record_data(title=title, resource_type={"id": resource_type}))
         services.publish_draft(owner, draft.pid)
+    # With Playwright running, this code gets another connection object than the one the test teardown
+    # closes (Django keeps connections per context): without this the test database teardown finds
+    # "1 other session" and warns.
+    connection.close()
     return titles
 
 
