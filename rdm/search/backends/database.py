@@ -1493,10 +1493,13 @@ class SearchPlan:
         return None
 
     def _reader_counts(self, own_filter: str | None, readers: tuple[str, ...]) -> dict[str, int] | None:
+        sets = public_counts.reader_sets(readers)
+        scopes = [self.counted_scope(own_filter, subset) for subset, _ in sets]
+        if None in scopes:
+            return None
         combined: dict[str, int] = {}
-        for subset, sign in public_counts.reader_sets(readers):
-            scope = self.counted_scope(own_filter, subset)
-            counts = public_counts.public_counts(self.request.index.name, *scope) if scope else None
+        for counts, (_, sign) in zip(public_counts.scopes_counts(self.request.index.name, scopes), sets,
+                                     strict=True):
             if counts is None:
                 return None
             for term, count in counts.items():
@@ -1557,12 +1560,18 @@ def facet_scopes(index: Index, filters: dict[str, list[str]]) -> dict[str | None
     return scopes
 
 
-def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tuple[str, list]:
-    """PostgreSQL: one pass over the ``scope`` rows' ``facet_terms`` counting every facet's value sets
-    (and with ``with_total`` the rows themselves: the empty grouping set)."""
+def facet_columns(facets, index: Index) -> tuple[list[str], list[str]]:
+    """The column of each of ``facets`` ("f<position>") and its value set split out of ``facet_terms``."""
     positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
     columns = [f"f{positions[facet.field]}" for facet in facets]
     parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
+    return columns, parts
+
+
+def facet_counts_statement(scope, facets, index: Index, with_total: bool) -> tuple[str, list]:
+    """PostgreSQL: one pass over the ``scope`` rows' ``facet_terms`` counting every facet's value sets
+    (and with ``with_total`` the rows themselves: the empty grouping set)."""
+    columns, parts = facet_columns(facets, index)
     sql, params = scope.values("facet_terms").query.sql_with_params()
     sets = [f"({column})" for column in columns] + (["()"] if with_total else [])
     statement = FACET_COUNTS_SQL.format(
@@ -1575,9 +1584,7 @@ def one_pass_statement(hits, order_keys: list[OrderKey], facets, index: Index) -
     """PostgreSQL: one pass over the ``hits`` rows giving ``facet_counts_statement``'s rows with the total,
     then a row of doc ids in the order of ``order_keys`` (then doc_id); its LIMIT and OFFSET are the last
     two parameters, left to ``run_one_pass``."""
-    positions = {facet.field: position for position, facet in enumerate(index.facets, 1)}
-    columns = [f"f{positions[facet.field]}" for facet in facets]
-    parts = [f"split_part(matched.facet_terms, chr(30), {column[1:]}) AS {column}" for column in columns]
+    columns, parts = facet_columns(facets, index)
     keys = hits.annotate(**{key.alias: key.expression for key in order_keys})
     selected = keys.values("doc_id", "facet_terms", *(key.alias for key in order_keys))
     sql, params = selected.query.sql_with_params()

@@ -31,12 +31,17 @@ DOCUMENTS = SearchDocument._meta.db_table
 # at least this many): reading the counts sums the rows, so they stay within a small multiple of the terms.
 COMPACT_MIN_ROWS = 1000
 
-# Summed per term; a NULL term row says the scope (or its template) is registered (else its counts are
-# not maintained).
-PUBLIC_COUNTS_SQL = f"""
-    SELECT term, sum(delta)::bigint FROM {DELTAS} WHERE index = %s AND scope = %s GROUP BY term
+# Summed per term, for each wanted scope (its number n); a NULL term row says the scope (or its template)
+# is registered (else its counts are not maintained).
+SCOPES_COUNTS_SQL = f"""
+    WITH wanted (n, scope, registered) AS (SELECT * FROM unnest(%s::int[], %s::text[], %s::text[]))
+    SELECT wanted.n, delta.term, sum(delta.delta)::bigint
+    FROM wanted JOIN {DELTAS} AS delta ON delta.index = %s AND delta.scope = wanted.scope
+    GROUP BY wanted.n, delta.term
     UNION ALL
-    SELECT NULL, 0 FROM {SCOPES} WHERE index = %s AND scope = %s
+    SELECT wanted.n, NULL, 0
+    FROM wanted JOIN {SCOPES} AS registration
+        ON registration.index = %s AND registration.scope = wanted.registered
 """
 # Every concrete scope of a template at once (search_facet_count_scopes: migration 0010).
 SEED_SQL = f"""
@@ -160,12 +165,23 @@ def matching_scope(index: Index, filters: dict[str, list[str]],
 def public_counts(index_name: str, scope: str, registered: str | None = None) -> dict[str, int] | None:
     """The maintained counts of ``scope`` by term ("" for documents), or None if it is not registered
     (under ``registered``: its template's key, if it is a template's concrete scope)."""
+    return scopes_counts(index_name, [CountScope(scope, registered or scope)])[0]
+
+
+def scopes_counts(index_name: str, scopes: list[CountScope]) -> list[dict[str, int] | None]:
+    """``public_counts`` of several scopes, in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(PUBLIC_COUNTS_SQL, [index_name, scope, index_name, registered or scope])
+        cursor.execute(SCOPES_COUNTS_SQL, [list(range(len(scopes))), [scope.key for scope in scopes],
+                                           [scope.registered for scope in scopes], index_name, index_name])
         rows = cursor.fetchall()
-    if not any(term is None for term, _ in rows):
-        return None
-    return {term: count for term, count in rows if term is not None and count > 0}
+    counts: list[dict[str, int] | None] = [None] * len(scopes)
+    for number, term, _ in rows:
+        if term is None:
+            counts[number] = {}
+    for number, term, count in rows:
+        if term is not None and count > 0 and counts[number] is not None:
+            counts[number][term] = count
+    return counts
 
 
 def ensure_counted_scopes(using: str = "default") -> None:
