@@ -2,7 +2,7 @@
 
 from django.core.checks import Error
 
-from .index import ANY, KEYWORD, PUBLIC, Index, all_indexes
+from .index import ANY, DATE, KEYWORD, PUBLIC, Index, all_indexes
 
 RESERVED_PREFIXES = ("_", "rdm_")  # backend bookkeeping fields (principals, sort keys, stored document)
 
@@ -34,8 +34,10 @@ def check_index(index: Index) -> list[Error]:
                 errors.append(_error(index, message, "search.E006"))
     for scope in index.counted_scopes:
         for name, value in scope.items():
-            if getattr(fields.get(name), "kind", None) != KEYWORD or not isinstance(value, str):
-                message = f'counted scope {scope!r} must map KeywordField names to one value each'
+            kind = getattr(fields.get(name), "kind", None)
+            if not isinstance(value, str) or not (kind == KEYWORD or (kind == DATE and value == ANY)):
+                message = (f'counted scope {scope!r} must map KeywordField names to one value each '
+                           '(or a DateField name to ANY)')
                 errors.append(_error(index, message, "search.E007"))
         if list(scope.values()).count(ANY) > 1:
             message = f'counted scope {scope!r} may give ANY to one field at most'

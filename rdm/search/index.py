@@ -164,7 +164,9 @@ class Index:
     # Filter sets ({keyword field: value}, {} for none) whose public total and facet counts the database
     # backend maintains on PostgreSQL, so a match-all search with exactly these filters counts nothing
     # for anonymous callers (each costs a little on every write; others are counted per search). At most
-    # one field per set may take ``ANY``: the set stands for every filter on one value of that field.
+    # one field per set may take ``ANY``: the set stands for every filter on one value of that field. ``ANY``
+    # on a date field stands for every range of whole years of it (``year:[2015 TO 2018]``), each document
+    # counted in its year and century.
     counted_scopes: tuple[dict[str, str], ...] = ()
     # Whose readable documents the scopes count: "public", and at most one more principal (e.g. staff,
     # who browse everything): then each scope is counted for it and for documents both may read too.

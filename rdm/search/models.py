@@ -141,6 +141,9 @@ class FacetCountScope(models.Model):
     scope = models.TextField()
     required = models.JSONField()
     any_field = models.CharField(max_length=64, null=True, blank=True)
+    # A date template (``ANY`` on a date field): the lengths of the field's terms it counts, [2, 4]: each
+    # document in its centuries and years (migration 0012).
+    value_lengths = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -4,7 +4,7 @@ import pytest
 
 from rdm.records.indexes import drafts_index, records_index
 from rdm.search.checks import check_index
-from rdm.search.index import ANY, Facet, Index, KeywordField, SortOption, TextField
+from rdm.search.index import ANY, DateField, Facet, Index, KeywordField, SortOption, TextField
 
 
 class BrokenIndex(Index):
@@ -44,6 +44,18 @@ def test_counted_scopes_must_name_keyword_fields():
     ids = [error.id for error in check_index(Counted())]
 
     assert ids.count("search.E007") == 1
+
+
+def test_a_date_field_may_take_any_in_a_counted_scope_but_no_fixed_value():
+    class Dated(Index):
+        name = "dated"
+        fields = (KeywordField("kind"), DateField("published"))
+        counted_scopes = ({"kind": "a", "published": ANY}, {"published": "2015"})
+
+    messages = [error.msg for error in check_index(Dated())]
+
+    assert messages == ["Search index \"dated\": counted scope {'published': '2015'} must map KeywordField "
+                        "names to one value each (or a DateField name to ANY)."]
 
 
 def test_a_counted_scope_template_takes_any_value_of_one_field_only():

@@ -42,15 +42,15 @@ def uncached(settings):
     settings.RDM_SEARCH_CACHE_SECONDS = 0
 
 
-def counted(index_name, *, principals, filters, live=False):
-    """(total, aggregations) of a match-all search, and the statements that scanned documents to count;
-    ``live`` counts without the maintained counts."""
+def counted(index_name, *, principals, filters, live=False, query=""):
+    """(total, aggregations) of a search (match-all unless ``query``), and the statements that scanned
+    documents to count; ``live`` counts without the maintained counts."""
     index = get_index(index_name)
     with pytest.MonkeyPatch.context() as patch:
         if live:
             patch.setattr(index, "counted_scopes", ())
         with CaptureQueriesContext(connection) as captured:
-            result = search(index_name, "", filters=filters, principals=principals, size=100)
+            result = search(index_name, query, filters=filters, principals=principals, size=100)
     scans = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
     return (result.total, result.aggregations), scans
 
@@ -474,3 +474,133 @@ def test_staff_counts_fall_back_to_public_ones_while_the_staff_scopes_are_not_re
 
     assert total == 2
     assert set(calls) == {("public",)}
+
+
+# Year-aligned ranges of a date field a template takes ANY of: the sums of their periods' counts.
+
+
+class DatedPapers(MemoryIndex):
+    counted_scopes = ({"publication_date": ANY}, {"access_status": "open", "publication_date": ANY})
+
+
+@pytest.fixture
+def dated_papers():
+    index = register(DatedPapers())
+    reset_backends()
+    ensure_counted_scopes()
+    yield index
+    unregister(index.name)
+    ensure_counted_scopes()
+
+
+ALIGNED_RANGES = ["year:[2015 TO 2018]", "year:2015", "year:[2000 TO *]", "year:[* TO 1999]",
+                  "publication_date:[2015-01-01 TO 2018-12-31]", "year:{2014 TO 2019}", "year:[1990 TO 2101]",
+                  "year:[2016 TO 2016]"]
+# (An empty range matches nothing by construction: nothing to sum.)
+UNALIGNED_RANGES = ["year:[2015-03-01 TO 2018]", "year:2015-06", "year:[2015 TO 2018-06-30]",
+                    "year:[2018 TO 2015]"]
+DATED_FILTERS = [{}, {"access_status": ["open"]}, {"kind": ["dataset"]}]
+IN_2015_2018 = "year:[2015 TO 2018]"
+
+
+def add_dated(paper):
+    for number, date in enumerate(["1999-12-31", "2000-01-01", "2015-01-01", "2015-06-30", "2016-02-29",
+                                   "2018-12-31", "2019-01-01", "2101-07-04", "0800-05-05"]):
+        paper.add(f"p{number}", kind=["dataset", "article"][number % 2], tags=[f"t{number % 3}"], date=date,
+                  principals=[["public"], ["public"], ["user:7"]][number % 3],
+                  status=["open", "closed"][number % 2])
+
+
+def assert_ranges_agree(index_name, queries, filter_sets, *, maintained: bool):
+    """Counts with and without maintained counts agree for every reader; anonymous ones counted nothing
+    live if ``maintained``, and scanned if not."""
+    for query in queries:
+        for filters in filter_sets:
+            for reader, principals in PAPER_READERS.items():
+                found, scans = counted(index_name, principals=principals, filters=filters, query=query)
+                live, _ = counted(index_name, principals=principals, filters=filters, query=query, live=True)
+                assert found == live, (query, filters, reader)
+                if reader == "anonymous" and "kind" not in filters:
+                    assert bool(scans) != maintained, (query, filters)
+
+
+def test_year_ranges_sum_the_counts_of_their_periods(dated_papers):
+    """Centuries and years are counted; a decade is its ten years."""
+    add_dated(dated_papers)
+    dated_papers.index_all()
+
+    assert_ranges_agree(dated_papers.name, ALIGNED_RANGES, DATED_FILTERS[:2], maintained=True)
+    (total, aggregations), scans = counted(dated_papers.name, principals=["public"], filters={},
+                                           query="year:[2015 TO 2018]")
+    assert not scans
+    assert total == 2  # 2015-06-30 and 2016-02-29; 2015-01-01 and 2018-12-31 are user 7's
+    (total, _), _ = counted(dated_papers.name, principals=PAPER_READERS["reader"], filters={},
+                            query="year:[2015 TO 2018]")
+    assert total == 4
+
+
+def test_ranges_not_aligned_on_years_and_other_filters_are_counted_live(dated_papers):
+    add_dated(dated_papers)
+    dated_papers.index_all()
+
+    assert_ranges_agree(dated_papers.name, UNALIGNED_RANGES, DATED_FILTERS[:2], maintained=False)
+    assert_ranges_agree(dated_papers.name, ["year:[2015 TO 2018]"], DATED_FILTERS[2:], maintained=False)
+    for query in ["year:[2015 TO 2018] AND tag:t1", "year:2015 OR year:2018", "-year:2015"]:
+        found, scans = counted(dated_papers.name, principals=["public"], filters={}, query=query)
+        live, _ = counted(dated_papers.name, principals=["public"], filters={}, query=query, live=True)
+        assert found == live
+        assert scans, query
+
+
+def test_year_range_counts_follow_writes_and_deletes(dated_papers):
+    add_dated(dated_papers)
+    dated_papers.index_all()
+    dated_papers.objects["p2"]["principals"] = ["public"]
+    dated_papers.objects["p4"]["doc"]["metadata"]["date"] = "2019-03-03"
+    write(dated_papers, ["p2", "p4"])
+    write(dated_papers, [], delete=["p3"])
+
+    assert_ranges_agree(dated_papers.name, ALIGNED_RANGES, DATED_FILTERS[:2], maintained=True)
+    (total, _), _ = counted(dated_papers.name, principals=["public"], filters={}, query="year:[2015 TO 2018]")
+    assert total == 1  # 2015-01-01, now public; 2016-02-29 moved to 2019, 2015-06-30 deleted
+
+
+def test_a_document_dated_in_two_years_makes_year_ranges_count_live_until_it_goes(dated_papers):
+    add_dated(dated_papers)
+    dated_papers.add("twice", date=["2015-05-05", "2017-05-05"])
+    dated_papers.add("same-year", date=["2016-05-05", "2016-07-07"])
+    dated_papers.index_all()
+
+    (total, _), scans = counted(dated_papers.name, principals=["public"], filters={}, query=IN_2015_2018)
+    assert scans
+    assert total == 4  # counted once, though its years are two periods of the range
+    assert_ranges_agree(dated_papers.name, ALIGNED_RANGES, DATED_FILTERS[:2], maintained=False)
+
+    write(dated_papers, [], delete=["twice"])
+
+    (total, _), scans = counted(dated_papers.name, principals=["public"], filters={}, query=IN_2015_2018)
+    assert not scans
+    assert total == 3  # a document with two dates in one year is counted once in that year
+    assert_ranges_agree(dated_papers.name, ALIGNED_RANGES, DATED_FILTERS[:2], maintained=True)
+
+
+def test_record_year_ranges_agree_for_every_reader(publish, other, readers):
+    publish(title="Old", publication_date="2014-12-31")
+    publish(title="Inside", publication_date="2015-01-01", resource_type={"id": "software"})
+    publish(title="Hidden", publication_date="2016-06-01", access="restricted")
+    publish(other, title="Other's hidden", publication_date="2018-12-31", access="restricted")
+    publish(other, title="Late", publication_date="2018-12-31")
+
+    latest = {"is_latest": ["true"]}
+    for query in [IN_2015_2018, "publication_date:2018", "year:[* TO 2015]", "year:[2015-02 TO 2018]"]:
+        for reader, principals in readers.items():
+            found, scans = counted("records", principals=principals, filters=latest, query=query)
+            live, _ = counted("records", principals=principals, filters=latest, query=query, live=True)
+            assert found == live, (query, reader)
+            if reader == "anonymous":
+                assert bool(scans) == ("-02" in query), query
+    (total, _), _ = counted("records", principals=readers["anonymous"], filters={"is_latest": ["true"]},
+                            query="year:[2015 TO 2018]")
+    (staff_total, _), _ = counted("records", principals=readers["staff"], filters={"is_latest": ["true"]},
+                                  query="year:[2015 TO 2018]")
+    assert (total, staff_total) == (2, 4)

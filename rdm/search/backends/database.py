@@ -225,6 +225,29 @@ def date_range_terms(bounds: dict[str, str]) -> list[str]:
     return terms
 
 
+class _DateRangeProbe(BaseQueryCompiler):
+    """Compiles a tree that is a single range (or period) of a date field to (field name, bounds), any
+    other tree to None."""
+
+    def _match_range(self, field: Field, bounds: dict[str, str]):
+        return (field.name, bounds) if field.kind == DATE else None
+
+    def _no_range(self, *args):
+        return None
+
+    _match_all = _match_none = _match_exists = _match_text = _match_fuzzy = _match_proximity = _no_range
+    _match_keyword = _match_keyword_pattern = _and = _or = _not = _no_range
+
+
+def single_date_range(index: Index, tree) -> tuple[str, dict[str, str]] | None:
+    """The date field and bounds of ``tree`` if it is one date range (``year:[2015 TO 2018]``, or a
+    period such as ``year:2015``), else None."""
+    try:
+        return _DateRangeProbe(index).compile(tree)
+    except QueryError:
+        return None
+
+
 def _day(value: str) -> tuple[int, int, int]:
     year, month, day = value.split("-")
     return int(year), int(month), int(day)
@@ -1032,7 +1055,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         hangs on walking a sort index past rows that do not match (a range of old dates sorted newest
         first). Cached as the separate statements would have been. None for a search whose counts are
         maintained (its page comes from the sort index), or when part of it is cached already."""
-        if not keywords_in_row() or (not plan.ranked and plan.counted_scope(None) is not None):
+        if not keywords_in_row() or (not plan.ranked and plan.counted_scopes(None) is not None):
             return None
         facets = facet_scopes(request.index, request.filters).get(None, []) if request.facets else []
         window = settings.RDM_SEARCH_CACHE_WINDOW
@@ -1493,33 +1516,53 @@ class SearchPlan:
         return None
 
     def _reader_counts(self, own_filter: str | None, readers: tuple[str, ...]) -> dict[str, int] | None:
+        """The maintained counts by term of what one of ``readers`` may read in ``scope(own_filter)``
+        (inclusion-exclusion over their reader sets, each the sum of its disjoint scopes), read in one
+        statement; None if some are not maintained, or their sum does not hold."""
         sets = public_counts.reader_sets(readers)
-        scopes = [self.counted_scope(own_filter, subset) for subset, _ in sets]
-        if None in scopes:
+        counted = [self.counted_scopes(own_filter, subset) for subset, _ in sets]
+        if None in counted:
             return None
+        wanted = [part for scopes in counted for part in (*scopes.parts, *filter(None, [scopes.overlap]))]
+        found = iter(public_counts.scopes_counts(self.request.index.name, wanted))
         combined: dict[str, int] = {}
-        for counts, (_, sign) in zip(public_counts.scopes_counts(self.request.index.name, scopes), sets,
-                                     strict=True):
-            if counts is None:
-                return None
-            for term, count in counts.items():
-                combined[term] = combined.get(term, 0) + sign * count
+        for scopes, (_, sign) in zip(counted, sets, strict=True):
+            for _ in scopes.parts:
+                counts = next(found)
+                if counts is None:
+                    return None
+                for term, count in counts.items():
+                    combined[term] = combined.get(term, 0) + sign * count
+            if scopes.overlap is not None and next(found) != {}:
+                return None  # unregistered, or documents in several of the parts: the sum would not hold
         return {term: count for term, count in combined.items() if count > 0}
 
-    def counted_scope(self, own_filter: str | None,
-                      readers: tuple[str, ...] = (PUBLIC_PRINCIPAL,)) -> public_counts.CountScope | None:
-        """PostgreSQL: the maintained count scope (``Index.counted_scopes``) for ``readers`` whose counts,
-        with ``private_scope``'s, are what ``scope(own_filter)`` counts: the tree matches everything and
-        the filters less ``own_filter`` are exactly the scope's (or one value of a template's ``ANY``
-        field). None if there is none."""
+    def counted_scopes(self, own_filter: str | None,
+                       readers: tuple[str, ...] = (PUBLIC_PRINCIPAL,)) -> public_counts.CountedScopes | None:
+        """PostgreSQL: the maintained count scopes (``Index.counted_scopes``) for ``readers`` whose counts
+        add up, with ``private_scope``'s, to what ``scope(own_filter)`` counts. Either the tree matches
+        everything and the filters less ``own_filter`` are exactly a scope's (or one value of a template's
+        ``ANY`` field); or the tree is a year-aligned range of a date field a template takes ``ANY`` of,
+        and the filters are exactly its others: the range's periods (``date_range_terms``) are concrete
+        scopes. None if there are none."""
         request = self.request
         if not (keywords_in_row() and request.index.counted_scopes
                 and PUBLIC_PRINCIPAL in request.principals):
             return None
-        if request.tree is not None and not is_match_all(request.tree):
-            return None
         filters = {name: values for name, values in request.filters.items() if name != own_filter}
-        return public_counts.matching_scope(request.index, filters, readers)
+        if request.tree is None or is_match_all(request.tree):
+            scope = public_counts.matching_scope(request.index, filters, readers)
+            return None if scope is None else public_counts.CountedScopes([scope])
+        if self.date_range is None:
+            return None
+        field_name, periods = self.date_range
+        return public_counts.matching_date_scopes(request.index, filters, field_name, periods, readers)
+
+    @cached_property
+    def date_range(self) -> tuple[str, list[str]] | None:
+        """The date field and the periods that tile it, if the tree is one range of a date field."""
+        found = single_date_range(self.request.index, self.request.tree)
+        return None if found is None else (found[0], date_range_terms(found[1]))
 
     def facet_counts_statement(self, own_filter: str | None, facets, *,
                                with_total: bool = False) -> tuple[str, list]:

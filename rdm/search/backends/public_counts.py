@@ -8,6 +8,10 @@ adds a live count of the non-public documents the caller may read (none for anon
 
 A declared scope with an ``ANY`` field is a template, registered once: the triggers count each document
 in one concrete scope per value it holds in that field, keyed by the template's key followed by the value.
+``ANY`` on a date field counts the date's century ("20") and year ("2015"): a year-aligned range is tiled
+by centuries, decades and years (``database.date_range_terms``), a decade is its ten years, and their
+counts add up to the range's as long as no document holds dates in two years (those are also counted under
+the key + "*").
 
 An index may count a second reader besides "public" (``Index.counted_readers``, e.g. staff): each scope is
 then also counted for the documents that reader may read and for those both may read, and a caller
@@ -16,12 +20,13 @@ holding both gets the documents either may read as public + other - both.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import NamedTuple
 
 from django.db import connection, connections, transaction
 
-from ..index import ANY, PUBLIC, Index, all_indexes
+from ..index import ANY, DATE, PUBLIC, Index, all_indexes
 from ..models import FacetCountDelta, FacetCountScope, SearchDocument
 
 DELTAS = FacetCountDelta._meta.db_table
@@ -43,12 +48,12 @@ SCOPES_COUNTS_SQL = f"""
     FROM wanted JOIN {SCOPES} AS registration
         ON registration.index = %s AND registration.scope = wanted.registered
 """
-# Every concrete scope of a template at once (search_facet_count_scopes: migration 0010).
+# Every concrete scope of a template at once (search_facet_count_scopes: migration 0012).
 SEED_SQL = f"""
     INSERT INTO {DELTAS} (index, scope, term, delta)
     SELECT %s, scoped.scope, term.term, count(*)
     FROM {DOCUMENTS} AS doc
-    CROSS JOIN LATERAL search_facet_count_scopes(%s::text, %s::text, doc.keywords) AS scoped(scope)
+    CROSS JOIN LATERAL search_facet_count_scopes(%s::text, %s::text, %s::jsonb, doc.keywords) AS scoped(scope)
     CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
     WHERE doc.index = %s AND doc.keywords @> %s::jsonb
     GROUP BY scoped.scope, term.term
@@ -77,12 +82,27 @@ OUTGROWN_SQL = f"""
 COMPACT_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))"
 
 
+# A date template counts the century and the year of a date: its terms of these lengths.
+DATE_PERIOD_LENGTHS = [2, 4]
+# A date template's concrete scope of the documents holding dates in more than one year.
+SEVERAL_YEARS = "*"
+
+
 class CountScope(NamedTuple):
     """A concrete count scope: its key in the delta rows, and the key its registration is under (the
     same, or its template's)."""
 
     key: str
     registered: str
+
+
+class CountedScopes(NamedTuple):
+    """Disjoint concrete scopes whose counts add up to a search's (one, or a date range's tiles), and the
+    scope whose documents some of them may share (``SEVERAL_YEARS``): while it counts any, the sum does
+    not hold."""
+
+    parts: list[CountScope]
+    overlap: CountScope | None = None
 
 
 def any_field(scope: dict[str, str]) -> str | None:
@@ -135,12 +155,26 @@ def counted_reader_sets(index: Index) -> list[tuple[str, ...]]:
     return [readers for readers, _ in reader_sets(tuple(index.counted_readers))]
 
 
-def declared_scopes(index: Index) -> dict[str, tuple[list[str], str | None]]:
-    """The index's count scopes, for every counted reader set: key -> (the terms a counted document
-    holds, reader principals included; the field a template takes any value of)."""
-    return {scope_key(scope, readers=readers): (sorted([*scope_terms(scope), *reader_terms(readers)]),
-                                                any_field(scope))
-            for readers in counted_reader_sets(index) for scope in index.counted_scopes}
+class DeclaredScope(NamedTuple):
+    """A count scope as registered: the terms a counted document holds (reader principals included), the
+    field a template takes any value of, and the lengths of the values it counts (date templates)."""
+
+    required: list[str]
+    any_field: str | None
+    value_lengths: list[int] | None
+
+
+def declared_scopes(index: Index) -> dict[str, DeclaredScope]:
+    """The index's count scopes, for every counted reader set, by key."""
+    declared = {}
+    for scope in index.counted_scopes:
+        field = any_field(scope)
+        dated = field is not None and index.get_field(field).kind == DATE
+        for readers in counted_reader_sets(index):
+            declared[scope_key(scope, readers=readers)] = DeclaredScope(
+                sorted([*scope_terms(scope), *reader_terms(readers)]), field,
+                DATE_PERIOD_LENGTHS if dated else None)
+    return declared
 
 
 def matching_scope(index: Index, filters: dict[str, list[str]],
@@ -159,6 +193,27 @@ def matching_scope(index: Index, filters: dict[str, list[str]],
                 return CountScope(key, key)
             (value,) = wanted[field]
             return CountScope(scope_key(scope, value, readers), key)
+    return None
+
+
+def matching_date_scopes(index: Index, filters: dict[str, list[str]], date_field: str, periods: list[str],
+                         readers: tuple[str, ...] = (PUBLIC,)) -> CountedScopes | None:
+    """The concrete scopes of a date template that count the documents ``filters`` select (exactly, as in
+    ``matching_scope``) holding a date in one of ``periods`` (centuries, decades, years: the tiles of a
+    year-aligned range), for ``readers``; None if the index declares no such template."""
+    if not periods or any(len(period) > 4 for period in periods):
+        return None
+    periods = [counted for period in periods for counted in
+               ([period + str(digit) for digit in range(10)] if len(period) == 3 else [period])]
+    wanted = {name: set(values) for name, values in filters.items()}
+    if date_field in wanted or any(len(values) != 1 for values in wanted.values()):
+        return None
+    for scope in index.counted_scopes:
+        if any_field(scope) == date_field and wanted.keys() == scope.keys() - {date_field} and all(
+                wanted[name] == {value} for name, value in scope.items() if name != date_field):
+            key = scope_key(scope, readers=readers)
+            return CountedScopes([CountScope(scope_key(scope, period, readers), key) for period in periods],
+                                 CountScope(scope_key(scope, SEVERAL_YEARS, readers), key))
     return None
 
 
@@ -193,47 +248,57 @@ def ensure_counted_scopes(using: str = "default") -> None:
     """
     target = connections[using]
     if target.vendor != "postgresql" or not _has_templates(target):
-        return  # (migrated back before 0010)
+        return  # (migrated back before 0012)
     declared = {(index.name, key): scope for index in all_indexes()
                 for key, scope in declared_scopes(index).items()}
     with transaction.atomic(using), target.cursor() as cursor:
-        if _registered_scopes(cursor).keys() == declared.keys():
+        if _registered_scopes(cursor) == _as_registered(declared):
             return
         cursor.execute(f"LOCK TABLE {DOCUMENTS} IN SHARE ROW EXCLUSIVE MODE")
         registered = _registered_scopes(cursor)
-        for index_name, scope in registered.keys() - declared.keys():
-            cursor.execute(f"DELETE FROM {SCOPES} WHERE index = %s AND scope = %s", [index_name, scope])
-            _drop_deltas(cursor, index_name, scope, template=registered[index_name, scope] is not None)
-        for (index_name, scope), (required, field) in declared.items():
-            if (index_name, scope) not in registered:
-                _seed(cursor, index_name, scope, required, field)
+        wanted = _as_registered(declared)
+        for (index_name, scope), counted in registered.items():
+            if wanted.get((index_name, scope)) != counted:
+                cursor.execute(f"DELETE FROM {SCOPES} WHERE index = %s AND scope = %s", [index_name, scope])
+                _drop_deltas(cursor, index_name, scope, template=counted[0] is not None)
+        for (index_name, scope), declaration in declared.items():
+            if registered.get((index_name, scope)) != wanted[index_name, scope]:
+                _seed(cursor, index_name, scope, declaration)
 
 
 def _has_templates(target) -> bool:
     if SCOPES not in target.introspection.table_names():
         return False
     with target.cursor() as cursor:
-        return any(column.name == "any_field"
+        return any(column.name == "value_lengths"
                    for column in target.introspection.get_table_description(cursor, SCOPES))
 
 
-def _registered_scopes(cursor) -> dict[tuple[str, str], str | None]:
-    """(index, scope) -> the template's ``any_field`` (None for a plain scope)."""
-    cursor.execute(f"SELECT index, scope, any_field FROM {SCOPES}")
-    return {(index_name, scope): field for index_name, scope, field in cursor.fetchall()}
+def _registered_scopes(cursor) -> dict[tuple[str, str], tuple[str | None, int | None]]:
+    """(index, scope) -> the template's ``any_field`` and ``value_lengths`` (None for a plain scope)."""
+    cursor.execute(f"SELECT index, scope, any_field, value_lengths FROM {SCOPES}")
+    return {(index_name, scope): (field, json.loads(lengths) if isinstance(lengths, str) else lengths)
+            for index_name, scope, field, lengths in cursor.fetchall()}
+
+
+def _as_registered(declared: dict[tuple[str, str], DeclaredScope]):
+    return {key: (scope.any_field, scope.value_lengths) for key, scope in declared.items()}
 
 
 def _drop_deltas(cursor, index_name: str, scope: str, *, template: bool) -> None:
     cursor.execute(DROP_SQL, [index_name, scope, template, scope])
 
 
-def _seed(cursor, index_name: str, scope: str, required: list[str], field: str | None) -> None:
+def _seed(cursor, index_name: str, scope: str, declared: DeclaredScope) -> None:
     from .database import to_json
 
+    required, field, lengths = declared
+    lengths = None if lengths is None else to_json(lengths)
     _drop_deltas(cursor, index_name, scope, template=field is not None)
-    cursor.execute(f"INSERT INTO {SCOPES} (index, scope, required, any_field) VALUES (%s, %s, %s::jsonb, %s)",
-                   [index_name, scope, to_json(required), field])
-    cursor.execute(SEED_SQL, [index_name, scope, field, index_name, to_json(required)])
+    cursor.execute(f"INSERT INTO {SCOPES} (index, scope, required, any_field, value_lengths) "
+                   "VALUES (%s, %s, %s::jsonb, %s, %s::jsonb)",
+                   [index_name, scope, to_json(required), field, lengths])
+    cursor.execute(SEED_SQL, [index_name, scope, field, lengths, index_name, to_json(required)])
 
 
 def compact(index_name: str, scopes: list[str]) -> bool:
