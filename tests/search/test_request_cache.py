@@ -259,11 +259,42 @@ def test_a_repeated_cached_search_runs_only_the_token_and_the_page_statements(pa
     with CaptureQueriesContext(connection) as captured:
         result = search("papers", "ocean", principals=["public"])
 
-    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
-             and "set_config" not in q["sql"]]
-    assert len(reads) == 2, reads
-    assert "search_indexversion" in reads[0] and "search_searchdocument" in reads[1]
+    statements = [q["sql"] for q in captured.captured_queries  # (savepoints: inside the test's transaction)
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 2, statements  # no planner settings either: nothing scans
+    assert "search_indexversion" in statements[0] and "search_searchdocument" in statements[1]
     assert result.total == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_search_answered_from_the_cache_opens_no_transaction(papers_indexed, monkeypatch):
+    import psycopg
+
+    search("papers", "ocean", principals=["public"])
+    commands, original = [], psycopg.Connection._exec_command
+
+    def recording(self, command, *args, **kwargs):
+        commands.append(bytes(command))
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", recording)
+    cached = search("papers", "ocean", principals=["public"])
+    assert commands == []
+    assert cached.total == 2
+
+    papers_indexed.add("p4", title="Ocean floor")
+    papers_indexed.index_all()
+    commands.clear()
+    with CaptureQueriesContext(connection) as captured:
+        counted = search("papers", "ocean", principals=["public"])
+
+    assert commands == [b"BEGIN", b"COMMIT"]
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith(("SELECT", "WITH"))]
+    assert "search_indexversion" in reads[0]
+    assert "set_config" in reads[1]  # before the first statement that scans
+    assert "search_searchdocument" in reads[2]
+    assert counted.total == 3
 
 
 def test_queries_that_differ_only_in_range_ends_get_their_own_plans(papers_indexed):

@@ -454,9 +454,10 @@ def search_settings(compiler: DatabaseQueryCompiler):
     """Bound the statements of one search to ``RDM_SEARCH_TIMEOUT`` seconds (0: no limit); a search
     that runs out is a ``QueryError`` (400), not a 500 or a worker busy for minutes. PostgreSQL: a
     transaction-local ``statement_timeout``, set in the same round trip as the search's planner settings
-    (``planner_values``); SQLite: a progress handler that interrupts the statement. Runs inside the
-    search's ``transaction.atomic()``; inside an outer transaction (where SET LOCAL would outlive the
-    search's savepoint) the settings are undone afterwards."""
+    (``planner_values``), right before the first statement the block executes: a search answered from the
+    cache sends none (no BEGIN, no settings, no COMMIT). SQLite: a progress handler that interrupts the
+    statement. Runs inside the search's ``transaction.atomic()``; inside an outer transaction (where SET
+    LOCAL would outlive the search's savepoint) the settings are undone afterwards."""
     seconds = float(getattr(settings, "RDM_SEARCH_TIMEOUT", 10) or 0)
     if connection.vendor != "postgresql":
         with _sqlite_deadline(seconds):
@@ -466,16 +467,25 @@ def search_settings(compiler: DatabaseQueryCompiler):
     if seconds > 0:
         values["statement_timeout"] = f"{max(1, round(seconds * 1000))}ms"
     nested = len(connection.atomic_blocks) > 1
-    set_locally(values)
+    applied = False
+
+    def settings_first(execute, sql, params, many, context):
+        nonlocal applied
+        if not applied:
+            applied = True
+            set_locally(values)  # (runs through this wrapper again, as applied)
+        return execute(sql, params, many, context)
+
     try:
-        yield
+        with connection.execute_wrapper(settings_first):
+            yield
     except OperationalError as error:
         from psycopg.errors import QueryCanceled
 
         if seconds > 0 and isinstance(error.__cause__, QueryCanceled):
             raise timeout_error(seconds) from error
         raise
-    if nested:
+    if nested and applied:
         with connection.cursor() as cursor:
             cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in values))
 
@@ -1010,10 +1020,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
         self._plans: dict[tuple, SearchPlan] = {}
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Counts and page ids inside a transaction with the search's settings, sent with its first
+        statement (none when all of them are cached); the version read before and the page's documents
+        after, by id."""
         index = request.index
         plan = self._plan(request)
+        counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
         with transaction.atomic(), search_settings(plan.compiler):
-            counts = RequestCache(index.name, label_indexes(index) if request.facets else ())
             total_key = counts.key("total", plan.total_statement)
             cached_total = total = counts.get(total_key)
             one_pass = None if cached_total is not None else self._one_pass(plan, request, counts)
@@ -1026,11 +1039,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if total is None and keywords_in_row():
                 total = self._counted_total(plan)
             if one_pass is not None:
-                page = self._documents_in_order(plan, one_pass.page_ids(request), index)
+                ids, page = one_pass.page_ids(request), None
             else:
-                page, total = self._page(plan, request, total, counts)
+                ids, page, total = self._page(plan, request, total, counts)
             if cached_total is None:
                 counts.set(total_key, total)
+        if page is None:
+            page = self._documents_in_order(plan, ids, index)
         return SearchResult(
             hits=page, total=total, aggregations=aggregations, page=request.page, size=request.size
         )
@@ -1072,8 +1087,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return OnePass(total, facet_values, ids, first)
 
     def _page(self, plan: SearchPlan, request: SearchRequest, total: int | None,
-              counts: RequestCache) -> tuple[list[dict], int]:
-        """The page of documents and the total (counted in the ordering scan when not known yet).
+              counts: RequestCache) -> tuple[list[str] | None, list[dict] | None, int]:
+        """The ids of the page's documents (or the documents themselves, read in the ordering scan beyond
+        the cached window) and the total (counted in the ordering scan when not known yet).
 
         The first ``RDM_SEARCH_CACHE_WINDOW`` ids in order are cached like the counts (Solr's query
         result cache), so paging through the first results ranks the matches once per index version.
@@ -1084,13 +1100,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
         ids = counts.get(ids_key)
         if ids is None and ids_key is None:
             documents, total = self._ordered_rows(plan.ordered, "document", slice(request.offset, end), total)
-            return [document_expander(request.index)(document) for document in documents], total
+            return None, [document_expander(request.index)(document) for document in documents], total
         if ids is None:
             ids, total = self._ordered_rows(plan.ordered, "doc_id", slice(0, window), total)
             counts.set(ids_key, ids)
         if total is None:
             total = plan.hits.count()
-        return self._documents_in_order(plan, ids[request.offset:end], request.index), total
+        return ids[request.offset:end], None, total
 
     @staticmethod
     def _ordered_rows(ordered, column: str, window: slice, total: int | None) -> tuple[list, int]:
