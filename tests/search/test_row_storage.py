@@ -31,3 +31,14 @@ def test_the_normalised_texts_a_phrase_is_checked_against_stay_in_the_row(papers
     assert buffers_reading("document", "big") > in_row  # hits only: in TOAST
     for column in ("text_a", "text_b", "text_c"):
         assert buffers_reading(column, "big") <= in_row, column
+
+
+def test_what_every_match_is_filtered_by_is_compressed_with_lz4(papers):
+    papers.add("tagged", title="Tagged", tags=[f"tag number {number}" for number in range(60)],
+               abstract=" ".join(f"word{number}" for number in range(600)))
+    papers.index_all()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_compression(keywords) FROM search_searchdocument "
+                       "WHERE index = 'papers' AND doc_id = 'tagged'")
+        assert cursor.fetchone()[0] == "lz4"  # decompressed for every match a search filters
