@@ -17,3 +17,16 @@ def test_a_proximity_search_too_broad_to_express_is_a_query_error(papers, db):
     assert [hit["id"] for hit in search("papers", '"one two three four five"~4').hits] == ["a"]
     with pytest.raises(QueryError, match="too broad"):
         search("papers", '"one two three four five"~9')
+
+
+@pytest.mark.parametrize("value", [123456789012345678901234567890, -9223372036854775809, 2**63 - 1, 1.5])
+def test_documents_keep_their_numbers_exactly_whatever_their_size(papers, db, value):
+    from rdm.search import search
+
+    papers.add("a", title="Big numbers")
+    papers.objects["a"]["doc"]["metadata"]["count"] = value
+    papers.index_all()
+
+    (hit,) = search("papers", "big", principals=["public"]).hits
+    assert hit["metadata"]["count"] == value
+    assert type(hit["metadata"]["count"]) is type(value)

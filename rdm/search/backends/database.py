@@ -333,10 +333,29 @@ def to_json(value) -> str:
     return json_bytes(value).decode()
 
 
+# orjson reads integers beyond 64 bits as floats, and refuses numbers beyond a double: JSON holding a run of
+# 19 digits (or that orjson refuses) is decoded by ``json``, as ``JSONField`` decodes it.
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def from_json(text: str):
+    """``json.loads(text)``, at orjson's speed where orjson gives the same values."""
+    if _LONG_NUMBER.search(text):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def json_bytes(value) -> bytes:
-    """``to_json(value)``, UTF-8 encoded."""
-    return orjson.dumps(value, default=_django_json_default,
-                        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+    """``to_json(value)``, UTF-8 encoded (by ``json`` where orjson refuses, as for integers beyond 64
+    bits)."""
+    try:
+        return orjson.dumps(value, default=_django_json_default,
+                            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _raw_delete(queryset) -> int:
@@ -1126,9 +1145,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             return []
         with connection.cursor() as cursor:
             cursor.execute(*plan.documents_statement(ids))
-            # Decoded as ``JSONField`` decodes (Django reads jsonb as text); orjson would turn integers
-            # beyond 64 bits into floats.
-            found = {doc_id: json.loads(document) for doc_id, document in cursor.fetchall()}
+            found = {doc_id: from_json(document) for doc_id, document in cursor.fetchall()}
         expand = document_expander(index)
         return [expand(found[doc_id]) for doc_id in ids if doc_id in found]
 
