@@ -1556,7 +1556,7 @@ class SearchPlan:
         counted = [self.counted_scopes(own_filter, subset) for subset, _ in sets]
         if None in counted:
             return None
-        wanted = [part for scopes in counted for part in (*scopes.parts, *filter(None, [scopes.overlap]))]
+        wanted = [scope for scopes in counted for scope in scopes.read()]
         found = iter(public_counts.scopes_counts(self.request.index.name, wanted))
         combined: dict[str, int] = {}
         for scopes, (_, sign) in zip(counted, sets, strict=True):

@@ -104,6 +104,10 @@ class CountedScopes(NamedTuple):
     parts: list[CountScope]
     overlap: CountScope | None = None
 
+    def read(self) -> list[CountScope]:
+        """The scopes whose counts summing needs: the parts, then the overlap if any."""
+        return [*self.parts, *([self.overlap] if self.overlap else [])]
+
 
 def any_field(scope: dict[str, str]) -> str | None:
     """The field a scope template takes any value of; None for a plain scope."""

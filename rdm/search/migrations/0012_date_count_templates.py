@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.db import migrations, models
 
 # PostgreSQL only: count scope templates over a date field (``ANY`` on a ``DateField`` in
@@ -36,28 +38,6 @@ DELTAS = """
     GROUP BY scoped.index, scoped.scope, term.term
     HAVING sum(scoped.sign) <> 0;
 """
-# 0010's statement, restored when migrating back.
-DELTAS_0010 = """
-    INSERT INTO search_facetcountdelta (index, scope, term, delta)
-    WITH changed AS ({rows}), scoped AS (
-        SELECT changed.index, scope.scope, changed.facet_terms, changed.sign
-        FROM changed JOIN search_facetcountscope AS scope
-            ON scope.index = changed.index AND scope.any_field IS NULL AND changed.keywords @> scope.required
-        UNION ALL
-        SELECT changed.index, scope.scope || keyword.value, changed.facet_terms, changed.sign
-        FROM changed CROSS JOIN LATERAL (
-            SELECT split_part(term, ':', 1) AS field, substr(term, strpos(term, ':') + 1) AS value
-            FROM jsonb_array_elements_text(changed.keywords) AS term
-        ) AS keyword
-        JOIN search_facetcountscope AS scope
-            ON scope.index = changed.index AND scope.any_field = keyword.field
-        WHERE changed.keywords @> scope.required
-    )
-    SELECT scoped.index, scoped.scope, term.term, sum(scoped.sign)
-    FROM scoped CROSS JOIN LATERAL search_facet_count_terms(scoped.facet_terms) AS term(term)
-    GROUP BY scoped.index, scoped.scope, term.term
-    HAVING sum(scoped.sign) <> 0;
-"""
 # The changed documents, each side with its id (a document's sides differ in sign).
 NEW_ROWS = "SELECT id, index, keywords, facet_terms, 1 AS sign FROM new_rows"
 OLD_ROWS = "SELECT id, index, keywords, facet_terms, -1 AS sign FROM old_rows"
@@ -70,20 +50,6 @@ CHANGED_ROWS = """
     WHERE side.index IS NOT NULL AND (old_doc.index, old_doc.keywords, old_doc.facet_terms)
         IS DISTINCT FROM (new_doc.index, new_doc.keywords, new_doc.facet_terms)
 """
-# 0010's rows (without ids).
-NEW_ROWS_0010 = "SELECT index, keywords, facet_terms, 1 AS sign FROM new_rows"
-OLD_ROWS_0010 = "SELECT index, keywords, facet_terms, -1 AS sign FROM old_rows"
-CHANGED_ROWS_0010 = """
-    SELECT side.index, side.keywords, side.facet_terms, side.sign
-    FROM old_rows AS old_doc FULL JOIN new_rows AS new_doc ON new_doc.id = old_doc.id
-    CROSS JOIN LATERAL (VALUES (new_doc.index, new_doc.keywords, new_doc.facet_terms, 1),
-                               (old_doc.index, old_doc.keywords, old_doc.facet_terms, -1))
-        AS side(index, keywords, facet_terms, sign)
-    WHERE side.index IS NOT NULL AND (old_doc.index, old_doc.keywords, old_doc.facet_terms)
-        IS DISTINCT FROM (new_doc.index, new_doc.keywords, new_doc.facet_terms)
-"""
-
-
 def deltas_function(deltas: str, new_rows: str, old_rows: str, changed_rows: str) -> str:
     return f"""
     CREATE OR REPLACE FUNCTION search_facet_count_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -122,25 +88,16 @@ SCOPES_FUNCTION = """
             AND (SELECT count(*) FROM value WHERE length(value) = 4) > 1
     $$
 """
-SCOPES_FUNCTION_0010 = """
-    CREATE OR REPLACE FUNCTION search_facet_count_scopes(scope_key text, any_field text, keywords jsonb)
-    RETURNS SETOF text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT scope_key WHERE any_field IS NULL
-        UNION ALL
-        SELECT scope_key || substr(keyword.term, length(any_field) + 2)
-        FROM jsonb_array_elements_text(keywords) AS keyword(term)
-        WHERE any_field IS NOT NULL AND starts_with(keyword.term, any_field || ':')
-    $$
-"""
 FORWARD = [
     "DROP FUNCTION IF EXISTS search_facet_count_scopes(text, text, jsonb)",
     SCOPES_FUNCTION,
     deltas_function(DELTAS, NEW_ROWS, OLD_ROWS, CHANGED_ROWS),
 ]
+# Back: 0010's functions again (its forward statements), after dropping this one's.
+PREVIOUS = import_module("rdm.search.migrations.0010_facet_count_templates")
 BACKWARD = [
-    deltas_function(DELTAS_0010, NEW_ROWS_0010, OLD_ROWS_0010, CHANGED_ROWS_0010),
     "DROP FUNCTION IF EXISTS search_facet_count_scopes(text, text, jsonb, jsonb)",
-    SCOPES_FUNCTION_0010,
+    *PREVIOUS.FORWARD,
     # Date templates did not exist: their rows and counts go (``ensure_counted_scopes`` would not know them).
     "DELETE FROM search_facetcountdelta AS delta USING search_facetcountscope AS scope "
     "WHERE scope.value_lengths IS NOT NULL AND delta.index = scope.index "
