@@ -30,3 +30,16 @@ def test_documents_keep_their_numbers_exactly_whatever_their_size(papers, db, va
     (hit,) = search("papers", "big", principals=["public"]).hits
     assert hit["metadata"]["count"] == value
     assert type(hit["metadata"]["count"]) is type(value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"n": 1234567890123456789}', True),
+    ('{"n": -98765432109876543210}', True),
+    ('{"n": 123456789012345678, "m": 123456789012345678}', False),
+    ('{"t": "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩٠"}', False),  # only ASCII digits make JSON numbers
+    ('{"t": "' + "é" * 3000 + '", "n": ' + "9" * 25 + "}", True),
+])
+def test_long_digit_runs_are_found_wherever_they_are(text, expected):
+    from rdm.search.backends.database import has_long_number
+
+    assert has_long_number(text) is expected
