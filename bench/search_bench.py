@@ -12,8 +12,9 @@ SQL the backend generated for it, replayed with a cursor (the floor). Every shap
 "cached" (the database backend's request cache answers the total and facet counts, as it does for
 repeated searches until the next write to the index) and "uncached" (every search counts every match).
 Rebuild and drain also report the CPU they cost per record (Python processes and, on a local
-PostgreSQL, the server's processes), and ``python_loop_ms`` times a fixed Python loop: together they
-tell a slower machine from a slower indexer when figures from different days are compared.
+PostgreSQL, the server's processes) and the throughput that CPU time caps them at on this machine's cores
+(``ceiling_records_per_s``), and ``python_loop_ms`` times a fixed Python loop: together they tell a slower
+machine from a slower indexer when figures from different days are compared.
 """
 
 from __future__ import annotations
@@ -302,6 +303,9 @@ class CpuMeter:
         if self.postgresql is not None:
             figures["postgresql"] = round(self.postgresql * 1000 / max(records, 1), 3)
             figures["total"] = round(figures["python"] + figures["postgresql"], 3)
+            # The most records per second this CPU time allows on this machine's cores, however well the
+            # work were spread over them.
+            figures["ceiling_records_per_s"] = round(os.cpu_count() * 1000 / max(figures["total"], 0.001))
         return figures
 
 
