@@ -344,15 +344,17 @@ class CheckReport:
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
+    miscounted: list[str] = field(default_factory=list)  # maintained count scopes (``recount`` repairs them)
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.orphaned)
+        return not (self.missing or self.stale or self.orphaned or self.miscounted)
 
 
 def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress = None) -> CheckReport:
-    """Compare stored documents with what the database would produce now. Stale documents are marked
-    for rewriting (``forget_written``), so the next rebuild or drain repairs them."""
+    """Compare stored documents with what the database would produce now, and the backend's maintained
+    counts with the stored documents. Stale documents are marked for rewriting (``forget_written``), so the
+    next rebuild or drain repairs them."""
     backend = get_search_backend()
     report = CheckReport()
     for ids in index.iter_ids(chunk_size):
@@ -371,6 +373,7 @@ def check(index: Index, chunk_size: int = REBUILD_CHUNK_SIZE, progress: Progress
         report.orphaned.extend(doc_id for doc_id in ids if doc_id not in present)
     for stale in chunked(report.stale, chunk_size):  # so that a rebuild or drain repairs them
         backend.forget_written(index, stale)
+    report.miscounted = backend.miscounted(index)
     return report
 
 

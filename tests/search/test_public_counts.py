@@ -3,8 +3,10 @@ agree with the live counts for every reader, whatever wrote the documents."""
 
 import copy
 import threading
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -15,12 +17,13 @@ from rdm.records.models import Record
 from rdm.search import indexer, search
 from rdm.search.backends import get_search_backend, reset_backends
 from rdm.search.backends.base import IndexedDocument
-from rdm.search.backends.database import facet_scopes
+from rdm.search.backends.database import current_version, facet_scopes
 from rdm.search.backends.public_counts import (
     compact,
     compact_if_needed,
     ensure_counted_scopes,
     matching_scope,
+    miscounted_scopes,
     public_counts,
     scope_key,
 )
@@ -604,3 +607,66 @@ def test_record_year_ranges_agree_for_every_reader(publish, other, readers):
     (staff_total, _), _ = counted("records", principals=readers["staff"], filters={"is_latest": ["true"]},
                                   query="year:[2015 TO 2018]")
     assert (total, staff_total) == (2, 4)
+
+
+# Counts changed behind the triggers' back: found by ``rdm_index check``, repaired by ``rdm_index recount``.
+
+
+def add_papers(index, count):
+    for number in range(count):
+        index.add(f"p{number}", kind=["dataset", "article"][number % 2], tags=[f"t{number % 3}"],
+                  principals=["public"] if number % 4 else ["user:7"])
+
+
+def write_uncounted(index, ids):
+    """Write ``ids`` with the count triggers off, as a restore or a careless operator might."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE search_searchdocument DISABLE TRIGGER USER")
+    write(index, ids)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE search_searchdocument ENABLE TRIGGER USER")
+
+
+def test_counts_changed_behind_the_triggers_back_are_found_and_recounted(counted_papers):
+    add_papers(counted_papers, 12)
+    counted_papers.index_all()
+    assert miscounted_scopes("papers") == []
+    counted_papers.add("p12", kind="dataset", tags=["t1"])
+    write_uncounted(counted_papers, ["p12"])
+    articles = scope_key({"kind": ANY}, "article")
+    FacetCountDelta.objects.create(index="papers", scope=articles, term="", delta=5)  # an edited row
+    maintained, _ = counted("papers", principals=["public"], filters={})
+    live, _ = counted("papers", principals=["public"], filters={}, live=True)
+    assert maintained != live
+
+    assert miscounted_scopes("papers") == sorted([
+        scope_key({}), scope_key({"access_status": "open"}), scope_key({"kind": ANY}, "dataset"),
+        scope_key({"access_status": "open", "tag": ANY}, "t1"), scope_key({"kind": ANY}, "article"),
+    ])
+    version = current_version("papers")
+    get_search_backend().recount(counted_papers)
+
+    assert miscounted_scopes("papers") == []
+    assert current_version("papers") != version  # counts cached from the wrong ones are not reused
+    assert_counts_agree("papers", PAPER_READERS, PAPER_FILTERS)
+
+
+def test_check_command_names_miscounted_scopes_and_recount_repairs_them(counted_papers):
+    add_papers(counted_papers, 6)
+    counted_papers.index_all()
+    counted_papers.add("p6", kind="dataset")
+    write_uncounted(counted_papers, ["p6"])
+
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"run `rdm_index recount --index papers`"):
+        call_command("rdm_index", "check", "--index", "papers", stdout=out)
+    scopes = sorted([scope_key({}), scope_key({"access_status": "open"}),
+                     scope_key({"kind": ANY}, "dataset")])
+    assert out.getvalue() == f"papers: 3 count scopes differ from the stored documents: {', '.join(scopes)}\n"
+
+    out = StringIO()
+    call_command("rdm_index", "recount", "--index", "papers", stdout=out)
+    assert out.getvalue() == "papers: recounted.\n"
+    out = StringIO()
+    call_command("rdm_index", "check", "--index", "papers", stdout=out)
+    assert out.getvalue() == "papers: OK\n"

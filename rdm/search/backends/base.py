@@ -302,6 +302,15 @@ class BaseSearchBackend:
         """Make the next write of ``ids`` rewrite them even where they look up to date (``check`` found
         them stale). Nothing to do for backends that always rewrite."""
 
+    def miscounted(self, index: Index) -> list[str]:
+        """The counts this backend maintains for ``index`` that differ from its stored documents (``rdm_index
+        check``); none for a backend that counts on every search."""
+        return []
+
+    def recount(self, index: Index) -> None:
+        """Derive the counts this backend maintains for ``index`` from its stored documents again
+        (``rdm_index recount``). Nothing to do for a backend that counts on every search."""
+
     @contextmanager
     def batch_session(self):
         """Wraps the many batches one process writes in a row (a rebuild part, a drain run): what a

@@ -1427,6 +1427,16 @@ class DatabaseSearchBackend(BaseSearchBackend):
             with connection.cursor() as cursor:
                 cursor.execute(FORGET_DIGESTS_SQL, [index.name, ids])
 
+    def miscounted(self, index: Index) -> list[str]:
+        if not index.counted_scopes or connection.vendor != "postgresql":
+            return []
+        return public_counts.miscounted_scopes(index.name)
+
+    def recount(self, index: Index) -> None:
+        if index.counted_scopes and connection.vendor == "postgresql":
+            public_counts.recount(index.name)
+            replace_version(index.name)  # totals and facet counts cached from the old counts go
+
     @contextmanager
     def batch_session(self):
         """Remembers the lexemes each committed batch stored, so later batches offer only new ones."""

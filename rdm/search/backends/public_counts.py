@@ -58,6 +58,30 @@ SEED_SQL = f"""
     WHERE doc.index = %s AND doc.keywords @> %s::jsonb
     GROUP BY scoped.scope, term.term
 """
+# What every registered scope of an index counts, derived from its stored documents in one pass: per
+# concrete scope and term, the number of documents (the sums the triggers' deltas should add up to).
+EXPECTED_COUNTS_SQL = f"""
+    SELECT scoped.scope, term.term, count(*) AS documents
+    FROM {DOCUMENTS} AS doc
+    JOIN {SCOPES} AS registration ON registration.index = doc.index AND doc.keywords @> registration.required
+    CROSS JOIN LATERAL search_facet_count_scopes(registration.scope, registration.any_field,
+                                                 registration.value_lengths, doc.keywords) AS scoped(scope)
+    CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
+    WHERE doc.index = %s
+    GROUP BY scoped.scope, term.term
+"""
+# The concrete scopes whose maintained sums differ from the stored documents. One statement, one snapshot:
+# a write commits its documents and its deltas together, so concurrent writes never show as differences.
+MISCOUNTED_SQL = f"""
+    WITH expected AS ({EXPECTED_COUNTS_SQL}), maintained AS (
+        SELECT scope, term, sum(delta) AS documents FROM {DELTAS} WHERE index = %s GROUP BY scope, term
+    )
+    SELECT DISTINCT coalesce(expected.scope, maintained.scope) AS scope
+    FROM expected FULL JOIN maintained
+        ON maintained.scope = expected.scope AND maintained.term = expected.term
+    WHERE coalesce(expected.documents, 0) <> coalesce(maintained.documents, 0)
+    ORDER BY scope
+"""
 # The rows of a scope, and of a template's every concrete scope (its key and a value).
 DROP_SQL = f"""
     DELETE FROM {DELTAS} WHERE index = %s AND (scope = %s OR (%s AND starts_with(scope, %s)))
@@ -303,6 +327,26 @@ def _seed(cursor, index_name: str, scope: str, declared: DeclaredScope) -> None:
                    "VALUES (%s, %s, %s::jsonb, %s, %s::jsonb)",
                    [index_name, scope, to_json(required), field, lengths])
     cursor.execute(SEED_SQL, [index_name, scope, field, lengths, index_name, to_json(required)])
+
+
+def miscounted_scopes(index_name: str) -> list[str]:
+    """The concrete count scopes of ``index_name`` whose maintained counts differ from what its stored
+    documents hold (triggers disabled or rows edited behind their back); ``recount`` repairs them."""
+    with connection.cursor() as cursor:
+        cursor.execute(MISCOUNTED_SQL, [index_name, index_name])
+        return [scope for (scope,) in cursor.fetchall()]
+
+
+def recount(index_name: str) -> None:
+    """Derive the maintained counts of ``index_name`` from its stored documents again, replacing its delta
+    rows in one transaction (searches see the old counts or the new ones). Writers wait meanwhile, as
+    while a scope is seeded; searches do not."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {DOCUMENTS} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {DELTAS} WHERE index = %s", [index_name])
+        cursor.execute(f"INSERT INTO {DELTAS} (index, scope, term, delta) "
+                       f"SELECT %s, scope, term, documents FROM ({EXPECTED_COUNTS_SQL}) AS expected",
+                       [index_name, index_name])
 
 
 def compact(index_name: str, scopes: list[str]) -> bool:

@@ -1,4 +1,4 @@
-"""``manage.py rdm_index status|drain|rebuild|check [--index NAME ...]``: operate the search indexes.
+"""``manage.py rdm_index status|drain|rebuild|check|recount [--index NAME ...]``: operate the search indexes.
 
 ``rebuild --force`` first removes a rebuild a killed process left behind (Elasticsearch: its half-loaded
 index and the rebuilding alias), but only once its heartbeat is stale; a running one is never touched.
@@ -17,13 +17,15 @@ class Command(BaseCommand):
     help = (
         "Operate the search indexes: status (queue and document counts), drain (index everything queued), "
         "rebuild (re-index from the database, in chunks, while the site serves), check (compare stored "
-        "documents with the database)."
+        "documents with the database, and maintained facet counts with the stored documents), recount "
+        "(derive the maintained facet counts from the stored documents again)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["status", "drain", "rebuild", "check"])
+        parser.add_argument("action", choices=["status", "drain", "rebuild", "check", "recount"])
         parser.add_argument("--index", action="append", dest="indexes", metavar="NAME",
-                            help="Limit rebuild/check to this index (repeatable). Default: every index.")
+                            help="Limit rebuild/check/recount to this index (repeatable). "
+                                 "Default: every index.")
         parser.add_argument("--batch-size", type=int, default=indexer.DEFAULT_BATCH_SIZE)
         parser.add_argument("--workers", type=int, default=1,
                             help="Processes for rebuild/drain, each with its own database connection.")
@@ -86,7 +88,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{index.name}: {written} documents written.")
 
     def do_check(self, selected, batch_size):
-        problems = 0
+        problems, miscounted = 0, []
         for index in selected:
             with self.progress(index, "check") as bar:
                 report = indexer.check(index, chunk_size=batch_size, progress=bar.update)
@@ -95,10 +97,25 @@ class Command(BaseCommand):
                 if ids:
                     problems += len(ids)
                     self.stdout.write(f"{index.name}: {len(ids)} {label}: {', '.join(ids[:20])}")
+            if report.miscounted:
+                scopes = ", ".join(report.miscounted[:20])
+                self.stdout.write(f"{index.name}: {len(report.miscounted)} count scopes differ from the "
+                                  f"stored documents: {scopes}")
+                miscounted.append(index.name)
             if report.ok:
                 self.stdout.write(f"{index.name}: OK")
         if problems:
             raise CommandError(f"{problems} documents differ from the database (run `rdm_index rebuild`).")
+        if miscounted:
+            names = " ".join(f"--index {name}" for name in miscounted)
+            raise CommandError(f"Maintained counts differ from the stored documents "
+                               f"(run `rdm_index recount {names}`).")
+
+    def do_recount(self, selected, batch_size):
+        backend = get_search_backend()
+        for index in selected:
+            backend.recount(index)
+            self.stdout.write(f"{index.name}: recounted.")
 
     def progress(self, index, verb):
         return tqdm(total=index.count(), desc=f"{verb} {index.name}", unit="doc", disable=self.verbosity < 1,
