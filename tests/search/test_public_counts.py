@@ -670,3 +670,16 @@ def test_check_command_names_miscounted_scopes_and_recount_repairs_them(counted_
     out = StringIO()
     call_command("rdm_index", "check", "--index", "papers", stdout=out)
     assert out.getvalue() == "papers: OK\n"
+
+
+def test_a_scope_declared_over_stored_documents_is_seeded_from_them(counted_papers):
+    add_papers(counted_papers, 12)
+    counted_papers.index_all()
+    counted_papers.counted_scopes = (*CountedPapers.counted_scopes, {"tag": ANY})
+
+    ensure_counted_scopes()
+
+    tagged_t1 = public_counts("papers", scope_key({"tag": ANY}, "t1"), scope_key({"tag": ANY}))
+    assert tagged_t1[""] == 3  # p1, p7 and p10: p4 is not public
+    assert miscounted_scopes("papers") == []
+    assert_counts_agree("papers", PAPER_READERS, [{"tag": ["t0"]}, {"tag": ["t1"]}, {"tag": ["t2"]}])

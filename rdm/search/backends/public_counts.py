@@ -48,18 +48,9 @@ SCOPES_COUNTS_SQL = f"""
     FROM wanted JOIN {SCOPES} AS registration
         ON registration.index = %s AND registration.scope = wanted.registered
 """
-# Every concrete scope of a template at once (search_facet_count_scopes: migration 0012).
-SEED_SQL = f"""
-    INSERT INTO {DELTAS} (index, scope, term, delta)
-    SELECT %s, scoped.scope, term.term, count(*)
-    FROM {DOCUMENTS} AS doc
-    CROSS JOIN LATERAL search_facet_count_scopes(%s::text, %s::text, %s::jsonb, doc.keywords) AS scoped(scope)
-    CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
-    WHERE doc.index = %s AND doc.keywords @> %s::jsonb
-    GROUP BY scoped.scope, term.term
-"""
-# What every registered scope of an index counts, derived from its stored documents in one pass: per
-# concrete scope and term, the number of documents (the sums the triggers' deltas should add up to).
+# What the registered scopes of an index count (all of them, or the one registered under the key given),
+# derived from its stored documents in one pass: per concrete scope and term, the number of documents (the
+# sums the triggers' deltas should add up to). ``search_facet_count_scopes``: migration 0012.
 EXPECTED_COUNTS_SQL = f"""
     SELECT scoped.scope, term.term, count(*) AS documents
     FROM {DOCUMENTS} AS doc
@@ -67,8 +58,13 @@ EXPECTED_COUNTS_SQL = f"""
     CROSS JOIN LATERAL search_facet_count_scopes(registration.scope, registration.any_field,
                                                  registration.value_lengths, doc.keywords) AS scoped(scope)
     CROSS JOIN LATERAL search_facet_count_terms(doc.facet_terms) AS term(term)
-    WHERE doc.index = %s
+    WHERE doc.index = %s AND (%s::text IS NULL OR registration.scope = %s)
     GROUP BY scoped.scope, term.term
+"""
+# The counts of a registration (every registration of the index if the key is NULL), as delta rows.
+SEED_SQL = f"""
+    INSERT INTO {DELTAS} (index, scope, term, delta)
+    SELECT %s, scope, term, documents FROM ({EXPECTED_COUNTS_SQL}) AS expected
 """
 # The concrete scopes whose maintained sums differ from the stored documents. One statement, one snapshot:
 # a write commits its documents and its deltas together, so concurrent writes never show as differences.
@@ -326,14 +322,14 @@ def _seed(cursor, index_name: str, scope: str, declared: DeclaredScope) -> None:
     cursor.execute(f"INSERT INTO {SCOPES} (index, scope, required, any_field, value_lengths) "
                    "VALUES (%s, %s, %s::jsonb, %s, %s::jsonb)",
                    [index_name, scope, to_json(required), field, lengths])
-    cursor.execute(SEED_SQL, [index_name, scope, field, lengths, index_name, to_json(required)])
+    cursor.execute(SEED_SQL, [index_name, index_name, scope, scope])
 
 
 def miscounted_scopes(index_name: str) -> list[str]:
     """The concrete count scopes of ``index_name`` whose maintained counts differ from what its stored
     documents hold (triggers disabled or rows edited behind their back); ``recount`` repairs them."""
     with connection.cursor() as cursor:
-        cursor.execute(MISCOUNTED_SQL, [index_name, index_name])
+        cursor.execute(MISCOUNTED_SQL, [index_name, None, None, index_name])
         return [scope for (scope,) in cursor.fetchall()]
 
 
@@ -344,9 +340,7 @@ def recount(index_name: str) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {DOCUMENTS} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {DELTAS} WHERE index = %s", [index_name])
-        cursor.execute(f"INSERT INTO {DELTAS} (index, scope, term, delta) "
-                       f"SELECT %s, scope, term, documents FROM ({EXPECTED_COUNTS_SQL}) AS expected",
-                       [index_name, index_name])
+        cursor.execute(SEED_SQL, [index_name, index_name, None, None])
 
 
 def compact(index_name: str, scopes: list[str]) -> bool:
