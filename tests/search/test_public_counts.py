@@ -190,18 +190,23 @@ def test_a_restricted_record_is_never_counted_for_anonymous_callers(publish, own
 # A plain test index, written through the backend directly.
 
 
+def registered_with_counts(index):
+    """``index`` registered, with its count scopes, for one test."""
+    register(index)
+    reset_backends()
+    ensure_counted_scopes()
+    yield index
+    unregister(index.name)
+    ensure_counted_scopes()
+
+
 class CountedPapers(MemoryIndex):
     counted_scopes = ({}, {"access_status": "open"}, {"kind": ANY}, {"access_status": "open", "tag": ANY})
 
 
 @pytest.fixture
 def counted_papers():
-    index = register(CountedPapers())
-    reset_backends()
-    ensure_counted_scopes()
-    yield index
-    unregister(index.name)
-    ensure_counted_scopes()
+    yield from registered_with_counts(CountedPapers())
 
 
 PAPER_READERS = {"anonymous": ["public"], "reader": ["public", "user:7"]}
@@ -390,12 +395,7 @@ class StaffCountedPapers(CountedPapers):
 
 @pytest.fixture
 def staff_counted_papers():
-    index = register(StaffCountedPapers())
-    reset_backends()
-    ensure_counted_scopes()
-    yield index
-    unregister(index.name)
-    ensure_counted_scopes()
+    yield from registered_with_counts(StaffCountedPapers())
 
 
 def spy_private_counts(monkeypatch) -> list[tuple[str, ...]]:
@@ -488,12 +488,7 @@ class DatedPapers(MemoryIndex):
 
 @pytest.fixture
 def dated_papers():
-    index = register(DatedPapers())
-    reset_backends()
-    ensure_counted_scopes()
-    yield index
-    unregister(index.name)
-    ensure_counted_scopes()
+    yield from registered_with_counts(DatedPapers())
 
 
 ALIGNED_RANGES = ["year:[2015 TO 2018]", "year:2015", "year:[2000 TO *]", "year:[* TO 1999]",

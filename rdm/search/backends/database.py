@@ -1434,8 +1434,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def recount(self, index: Index) -> None:
         if index.counted_scopes and connection.vendor == "postgresql":
-            public_counts.recount(index.name)
-            replace_version(index.name)  # totals and facet counts cached from the old counts go
+            with transaction.atomic():  # totals and facet counts cached from the old counts go with them
+                public_counts.recount(index.name)
+                replace_version(index.name)
 
     @contextmanager
     def batch_session(self):
