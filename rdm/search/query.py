@@ -117,6 +117,33 @@ def auto_fuzziness(value: str) -> int:
     return 0 if length <= 2 else 1 if length <= 5 else 2
 
 
+def fuzzy_variant(text: str | None) -> str | None:
+    """``text`` with its plain words made fuzzy by Elasticsearch's ``AUTO`` distance (``ocaen`` ->
+    ``ocaen~1``): what to try when a query finds nothing. Words in a field, a phrase or a negation, and
+    wildcards, stay as typed. None when no word changes (or ``text`` does not parse: it was refused)."""
+    try:
+        tree = luqum_parse((text or "").strip())
+    except (ParseError, RecursionError, ValueError, ArithmeticError):
+        return None
+    variant = str(_fuzzed(tree)).strip()
+    return None if variant == str(tree).strip() else variant
+
+
+def _fuzzed(node: lq.Item) -> lq.Item:
+    if isinstance(node, lq.Word):
+        distance = 0 if has_wildcard(node) else auto_fuzziness(term_value(node))
+        if not distance:
+            return node
+        fuzzy = lq.Fuzzy(lq.Word(node.value), distance)
+        fuzzy.head, fuzzy.tail = node.head, node.tail
+        return fuzzy
+    if isinstance(node, (lq.BaseOperation, lq.Group, lq.Plus)):
+        clone = node.clone_item()
+        clone.children = [_fuzzed(child) for child in node.children]
+        return clone
+    return node
+
+
 def proximity_slop(node: lq.Proximity) -> int:
     """The slop of ``"a b"~N``; a bare ``~`` means 0, as in Elasticsearch. Limited because words of two
     values of a field would otherwise meet (Elasticsearch leaves a gap of 100 positions between values)."""

@@ -8,13 +8,14 @@ pages and facet counts never reveal a document the caller may not read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 
 from .backends import get_search_backend
 from .backends.base import SearchRequest, SearchResult
 from .index import AUTHENTICATED, INDEX_ONLY, KEYWORD, PUBLIC, STAFF, Index, get_index
-from .query import ParameterError, parse_query
+from .query import ParameterError, SearchError, fuzzy_variant, parse_query
 
 PrincipalProvider = Callable[[object], Iterable[str]]
 _principal_providers: list[PrincipalProvider] = []
@@ -82,6 +83,31 @@ def search(
     result.sort = sort_name
     result.query = "" if tree is None else str(tree).strip()
     return result
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A query worth trying instead, and how many documents it finds."""
+
+    query: str
+    total: int
+
+
+def fuzzy_suggestion(index_name: str, query: str | None, *,
+                     filters: Mapping[str, str | Iterable[str]] | None = None, user=None,
+                     principals: list[str] | None = None) -> Suggestion | None:
+    """For a query that found nothing: the same query with its plain words fuzzy (``fuzzy_variant``),
+    if that finds something with the same filters. It is searched as the same caller, so a suggestion
+    never hints at a word of a document the caller may not read."""
+    variant = fuzzy_variant(query)
+    if variant is None:
+        return None
+    try:
+        found = search(index_name, variant, filters=filters, facets=False, size=1, user=user,
+                       principals=principals)
+    except SearchError:  # e.g. a fuzzy word beyond the length limit
+        return None
+    return Suggestion(variant, found.total) if found.total else None
 
 
 def clean_filters(index: Index, filters: Mapping[str, str | Iterable[str]],

@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 
 from .index import get_index
 from .query import SearchError
-from .services import search
+from .services import fuzzy_suggestion, search
 
 INDEX = "records"
 PAGE_SIZES = (10, 20, 50, 100)
@@ -55,9 +55,10 @@ def search_context(request, *, scope: dict[str, list[str]] | None = None) -> tup
         "hidden_filters": [(name, value) for name, values in filters.items() for value in values],
     }
     latest = {} if all_versions else {"is_latest": ["true"]}
+    searched_filters = {**filters, **latest, **scope}
     try:
         result = search(
-            INDEX, context["q"], filters={**filters, **latest, **scope},
+            INDEX, context["q"], filters=searched_filters,
             sort=params.get("sort") or None, page=params.get("page") or 1, size=params.get("size") or None,
             user=request.user,
         )
@@ -73,6 +74,8 @@ def search_context(request, *, scope: dict[str, list[str]] | None = None) -> tup
         active_filters=active_filters(index, result, filters, params),
         pages=pagination(result, params),
     )
+    if not result.total and context["q"]:
+        context["suggestion"] = suggested_search(request, searched_filters)
     if result.size not in PAGE_SIZES:
         context["size_choices"] = sorted({*PAGE_SIZES, result.size})
     if result.sort not in PAGE_SORTS:
@@ -153,6 +156,17 @@ def pagination(result, params) -> dict:
 
 
 # Summaries of hits (the stored JSON documents).
+
+
+def suggested_search(request, filters: dict[str, list[str]]) -> dict | None:
+    """A fuzzy version of the visitor's query that finds records where theirs found none, as a link."""
+    suggestion = fuzzy_suggestion(INDEX, request.GET.get("q"), filters=filters, user=request.user)
+    if suggestion is None:
+        return None
+    params = request.GET.copy()
+    params["q"] = suggestion.query
+    params.pop("page", None)
+    return {"query": suggestion.query, "total": suggestion.total, "url": f"?{params.urlencode()}"}
 
 
 def hit_summary(document: dict) -> dict:

@@ -6,6 +6,7 @@ import pytest
 from rdm.search import indexer, search
 from rdm.search.backends import get_search_backend, reset_backends
 from rdm.search.query import ParameterError, QueryError
+from rdm.search.services import Suggestion, fuzzy_suggestion
 
 
 def ids(result):
@@ -116,6 +117,24 @@ class SearchBackendContract:
     def test_fuzzy_on_a_keyword_field_matches_exactly(self, corpus):
         assert ids(self.run("kind:softwar~1")) == []
         assert ids(self.run("kind:software~1")) == ["oceanic"]
+
+    # A query that found nothing: its fuzzy version, offered only if it finds what the caller may read.
+
+    def test_a_fuzzy_suggestion_finds_misspelt_words(self, corpus):
+        assert fuzzy_suggestion("papers", "temprature") == Suggestion("temprature~2", 1)
+        assert fuzzy_suggestion("papers", "oceam AND models") is None  # no paper has both
+        assert fuzzy_suggestion("papers", "oceam AND survy") == Suggestion("oceam~1 AND survy~1", 1)
+
+    def test_a_fuzzy_suggestion_keeps_the_filters(self, corpus):
+        assert fuzzy_suggestion("papers", "oceam", filters={"kind": "dataset"}) == Suggestion("oceam~1", 2)
+        assert fuzzy_suggestion("papers", "oceam", filters={"kind": "software"}) is None
+
+    def test_a_fuzzy_suggestion_counts_only_what_the_caller_may_read(self, corpus):
+        # "notes" is a word of the restricted paper alone.
+        assert fuzzy_suggestion("papers", "notse") is None
+        assert fuzzy_suggestion("papers", "notse", principals=["public", "user:8"]) is None
+        owner = ["public", "user:7"]
+        assert fuzzy_suggestion("papers", "notse", principals=owner) == Suggestion("notse~1", 1)
 
     def test_proximity_allows_words_between_in_order(self, corpus):
         assert ids(self.run('"ocean records"~0')) == []

@@ -1,5 +1,7 @@
 """GET /api/records through the search layer: InvenioRDM parameters, facets, links, 400s, permissions."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -210,6 +212,32 @@ def test_hits_totals_and_facets_respect_permissions(request, mixed, who, visible
     restricted = len([name for name in visible if name != "public"])
     expected_status = {"metadata-only": 1, **({"restricted": restricted} if restricted else {})}
     assert counts(body, "access_status") == expected_status
+
+
+def test_a_query_that_finds_nothing_suggests_its_fuzzy_version(corpus):
+    client = client_for()
+
+    body = client.get("/api/records", {"q": "temperaturs", "size": "5", "page": "1"}).json()
+
+    assert body["hits"]["total"] == 0
+    assert {key: body["suggestion"][key] for key in ("q", "total")} == {"q": "temperaturs~2", "total": 1}
+    link = urlsplit(body["suggestion"]["links"]["self"])
+    assert parse_qs(link.query) == {"q": ["temperaturs~2"], "size": ["5"]}
+    assert ids(client.get(link.path, parse_qs(link.query)).json()) == [corpus["ocean"].pid]
+
+
+@pytest.mark.parametrize("q", ["temperatures", "qqqqqqq", ""])
+def test_no_suggestion_when_the_query_finds_records_or_its_fuzzy_version_does_not(corpus, q):
+    assert "suggestion" not in client_for().get("/api/records", {"q": q}).json()
+
+
+@pytest.mark.parametrize(("who", "total"), [(None, None), ("owner", 1), ("other", None), ("staff", 1)])
+def test_a_suggestion_counts_only_records_the_caller_may_read(request, mixed, who, total):
+    user = request.getfixturevalue(who) if who else None
+
+    body = client_for(user).get("/api/records", {"q": "closd"}).json()  # "closed": the owner's alone
+
+    assert body.get("suggestion", {}).get("total") == total
 
 
 def test_filtering_on_a_restricted_records_facet_value_reveals_nothing(mixed):

@@ -2,6 +2,7 @@
 
 import html
 import re
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -125,6 +126,41 @@ def test_empty_result_shows_the_parsed_query(client, corpus):
     assert response.status_code == 200
     assert "No records match" in text
     assert re.search(r'<code class="parsed-query">[^<]*zebra[^<]*</code>', text)
+
+
+SUGGESTION = re.compile(
+    r'<p class="search-suggestion">[^<]*<a href="([^"]*)"><code>([^<]*)</code></a> finds (\d+) records?'
+)
+
+
+def test_a_query_that_finds_nothing_links_to_its_fuzzy_version(client, corpus):
+    _, text = page(client, q="temperaturs", resource_type="dataset", page="1")
+
+    assert "No records match" in text
+    href, query, total = SUGGESTION.search(text).groups()
+    assert (query, total) == ("temperaturs~2", "1")
+    params = parse_qs(html.unescape(href).removeprefix("?"))
+    assert params == {"q": ["temperaturs~2"], "resource_type": ["dataset"]}
+    _, followed = page(client, **{name: values[0] for name, values in params.items()})
+    assert f'/records/{corpus["ocean"].pid}"' in followed
+
+
+@pytest.mark.parametrize("q", ["temperatures", "qqqqqqq", "title:zebra"])
+def test_no_suggestion_when_the_query_finds_records_or_its_fuzzy_version_does_not(client, corpus, q):
+    _, text = page(client, q=q)
+
+    assert "search-suggestion" not in text
+
+
+@pytest.mark.parametrize(("who", "suggested"), [(None, False), ("owner", True), ("other", False),
+                                                 ("staff", True)])
+def test_a_suggestion_never_hints_at_a_record_the_visitor_may_not_read(client, request, corpus, who,
+                                                                       suggested):
+    login(client, request.getfixturevalue(who) if who else None)
+
+    _, text = page(client, q="cors")  # "cores" is a word of the owner's restricted record alone
+
+    assert bool(SUGGESTION.search(text)) is suggested
 
 
 def test_a_bad_query_is_a_friendly_400(client, corpus):

@@ -68,3 +68,19 @@ def test_usable_on_a_375px_phone(chromium_browser, live_server, records):  # noq
         expect(tab.get_by_role("link", name="Ocean buoy firmware")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_misspelt_search_offers_similar_words_that_find_records(page, records):  # noqa: F811
+    page.goto("/")
+    box = page.get_by_label("Search records")
+    box.fill("ocaen")
+    text, background = box.evaluate("box => [getComputedStyle(box).color,"
+                                    " getComputedStyle(box).backgroundColor]")
+    assert text != background  # what is typed can be read
+    box.press("Enter")
+
+    expect(page.get_by_text("No records match")).to_be_visible()
+    page.get_by_role("link", name="ocaen~1").click()
+
+    expect(page.get_by_role("heading", name="1–2 of 2 records")).to_be_visible()
+    expect(page.get_by_role("link", name="Ocean buoy firmware")).to_be_visible()

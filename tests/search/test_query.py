@@ -6,7 +6,7 @@ from luqum import tree as lq
 
 from rdm.records.indexes import records_index
 from rdm.search.index import Index, KeywordField, TextField
-from rdm.search.query import QueryError, parse_query
+from rdm.search.query import QueryError, fuzzy_variant, parse_query
 
 
 class UsersIndex(Index):
@@ -239,3 +239,22 @@ def test_equal_queries_share_a_tree_key_whatever_the_spacing():
 ])
 def test_queries_that_differ_have_different_tree_keys(one, other):
     assert key_of(one) != key_of(other)
+
+
+@pytest.mark.parametrize(("text", "variant"), [
+    ("ocaen", "ocaen~1"),  # Elasticsearch's AUTO: one edit up to 5 characters, then two
+    ("temprature", "temprature~2"),
+    ("ocaen AND (tempreture OR -argo)", "ocaen~1 AND (tempreture~2 OR -argo)"),  # a negation stays
+    ("+ocaen oceon", "+ocaen~1 oceon~1"),
+    ('ocaen "sea surfce" title:ocaen ocea* ab', 'ocaen~1 "sea surfce" title:ocaen ocea* ab'),
+])
+def test_the_fuzzy_variant_makes_plain_words_fuzzy(text, variant):
+    assert fuzzy_variant(text) == variant
+
+
+@pytest.mark.parametrize("text", [
+    "", None, "ab", "*", "ocea*", "NOT ocaen", "title:ocaen", '"sea surfce"', "ocaen~1", "ocaen~",
+    "ocean AND", "x(",
+])
+def test_the_fuzzy_variant_is_none_without_a_plain_word_to_change(text):
+    assert fuzzy_variant(text) is None

@@ -2,7 +2,8 @@
 
 Parameters: ``q``, ``sort``, ``page``, ``size`` and one parameter per filter field, repeatable
 (``?resource_type=dataset&resource_type=software``). Response: ``{"hits": {"hits": [...], "total": N},
-"aggregations": {...}, "sortBy": ..., "links": {"self", "next", "prev"}}``. Errors are
+"aggregations": {...}, "sortBy": ..., "links": {"self", "next", "prev"}}``, and when a query finds
+nothing but its fuzzy version does, ``"suggestion": {"q", "total", "links": {"self"}}``. Errors are
 ``ValidationError``s keyed by the parameter, so ``rdm.api.exception_handler`` answers 400 naming it.
 
 A list endpoint subclasses ``IndexSearchView`` (set ``index_name``, optionally override
@@ -19,13 +20,22 @@ from rest_framework.views import APIView
 from ..backends.base import SearchResult
 from ..index import KEYWORD, get_index
 from ..query import ParameterError
-from ..services import search
+from ..services import Suggestion, fuzzy_suggestion, search
 
 BASE_PARAMS = ("q", "sort", "page", "size")
 
 
 def search_request(index_name: str, params, user, *, extra_params=(), default_filters=None) -> SearchResult:
     """Run ``rdm.search.search`` from a ``QueryDict``; unknown parameters are a 400 naming them."""
+    filters = request_filters(index_name, params, extra_params=extra_params, default_filters=default_filters)
+    return search(
+        index_name, params.get("q", ""), filters=filters, sort=params.get("sort") or None,
+        page=params.get("page") or 1, size=params.get("size") or None, user=user,
+    )
+
+
+def request_filters(index_name: str, params, *, extra_params=(), default_filters=None) -> dict:
+    """``default_filters`` and the filter parameters of ``params``; unknown parameters are a 400."""
     index = get_index(index_name)
     filter_names = {name for name, field in index.filter_fields().items() if field.kind == KEYWORD}
     unknown = sorted(set(params) - set(BASE_PARAMS) - filter_names - set(extra_params))
@@ -33,10 +43,7 @@ def search_request(index_name: str, params, user, *, extra_params=(), default_fi
         raise ParameterError(f'Unknown parameter "{unknown[0]}".', unknown[0])
     filters = dict(default_filters or {})
     filters.update({name: params.getlist(name) for name in filter_names if name in params})
-    return search(
-        index_name, params.get("q", ""), filters=filters, sort=params.get("sort") or None,
-        page=params.get("page") or 1, size=params.get("size") or None, user=user,
-    )
+    return filters
 
 
 def search_response_body(result: SearchResult, request, hits: list[dict] | None = None) -> dict:
@@ -63,6 +70,14 @@ def page_links(request, result: SearchResult) -> dict:
     return links
 
 
+def suggestion_body(request, suggestion: Suggestion) -> dict:
+    """A query that finds what the request's did not: ``{"q", "total", "links": {"self"}}``."""
+    params = {**dict(request.query_params.lists()), "q": [suggestion.query]}
+    params.pop("page", None)
+    link = f"{request.build_absolute_uri(request.path)}?{urlencode(sorted(params.items()), doseq=True)}"
+    return {"q": suggestion.query, "total": suggestion.total, "links": {"self": link}}
+
+
 class IndexSearchView(APIView):
     """GET: search ``index_name`` as the requesting user."""
 
@@ -76,11 +91,19 @@ class IndexSearchView(APIView):
         return result.hits
 
     def get(self, request, *args, **kwargs):
+        params, default_filters = request.query_params, self.default_filters(request)
         result = search_request(
-            self.index_name, request.query_params, request.user,
-            extra_params=self.extra_params, default_filters=self.default_filters(request),
+            self.index_name, params, request.user, extra_params=self.extra_params,
+            default_filters=default_filters,
         )
-        return Response(search_response_body(result, request, self.serialize_hits(result, request)))
+        body = search_response_body(result, request, self.serialize_hits(result, request))
+        if not result.total and params.get("q"):
+            filters = request_filters(self.index_name, params, extra_params=self.extra_params,
+                                      default_filters=default_filters)
+            suggestion = fuzzy_suggestion(self.index_name, params["q"], filters=filters, user=request.user)
+            if suggestion is not None:
+                body["suggestion"] = suggestion_body(request, suggestion)
+        return Response(body)
 
 
 class RecordSearchView(IndexSearchView):
