@@ -17,6 +17,7 @@ from rdm.search.index import (
     ID_CHUNK_SIZE,
     PUBLIC,
     STAFF,
+    STANDARD_SORTS,
     DateField,
     Facet,
     Index,
@@ -68,16 +69,6 @@ def _uuids(ids: list[str]) -> list[uuid.UUID]:
     return found
 
 
-COMMUNITY_SORTS = {
-    "bestmatch": SortOption("Best match", (("_score", "desc"), ("created", "desc"))),
-    "newest": SortOption("Newest", (("created", "desc"),)),
-    "oldest": SortOption("Oldest", (("created", "asc"),)),
-    "title": SortOption("Title", (("title", "asc"),)),
-    "updated-desc": SortOption("Recently updated", (("updated", "desc"),)),
-    "updated-asc": SortOption("Least recently updated", (("updated", "asc"),)),
-}
-
-
 class CommunitiesIndex(Index):
     """Live communities; restricted ones are readable by their members and staff only."""
 
@@ -98,7 +89,7 @@ class CommunitiesIndex(Index):
         Facet("type", "Type", labels=_labels(TYPE_LABELS)),
         Facet("visibility", "Visibility", labels=_labels(VISIBILITY_LABELS)),
     )
-    sort_options = COMMUNITY_SORTS
+    sort_options = STANDARD_SORTS
     default_sort = "newest"
     default_sort_with_query = "bestmatch"
 

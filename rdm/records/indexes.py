@@ -12,6 +12,7 @@ from rdm.search.index import (
     INDEX_ONLY,
     PUBLIC,
     STAFF,
+    STANDARD_SORTS,
     DateField,
     Facet,
     Index,
@@ -166,12 +167,7 @@ RECORD_FACETS = (
 )
 
 SORT_OPTIONS = {
-    "bestmatch": SortOption("Best match", (("_score", "desc"), ("created", "desc"))),
-    "newest": SortOption("Newest", (("created", "desc"),)),
-    "oldest": SortOption("Oldest", (("created", "asc"),)),
-    "title": SortOption("Title", (("title", "asc"),)),
-    "updated-desc": SortOption("Recently updated", (("updated", "desc"),)),
-    "updated-asc": SortOption("Least recently updated", (("updated", "asc"),)),
+    **STANDARD_SORTS,
     "publication-desc": SortOption("Publication date (newest)", (("publication_date", "desc"),)),
     "publication-asc": SortOption("Publication date (oldest)", (("publication_date", "asc"),)),
 }

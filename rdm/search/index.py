@@ -149,6 +149,17 @@ class SortOption:
     keys: tuple[tuple[str, str], ...]
 
 
+# InvenioRDM's sorts of records and communities alike: they need sortable "title", "created", "updated".
+STANDARD_SORTS = {
+    "bestmatch": SortOption("Best match", (("_score", "desc"), ("created", "desc"))),
+    "newest": SortOption("Newest", (("created", "desc"),)),
+    "oldest": SortOption("Oldest", (("created", "asc"),)),
+    "title": SortOption("Title", (("title", "asc"),)),
+    "updated-desc": SortOption("Recently updated", (("updated", "desc"),)),
+    "updated-asc": SortOption("Least recently updated", (("updated", "asc"),)),
+}
+
+
 class Index:
     """Declaration of one document type. Subclasses set the attributes and implement the loaders."""
 
