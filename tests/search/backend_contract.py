@@ -163,6 +163,14 @@ class SearchBackendContract:
         assert self.run("*").total == 4
         assert sorted(ids(self.run("abstract:*"))) == ["forest", "ocean"]
 
+    def test_match_all_inside_operators_means_every_document(self, corpus):
+        assert self.run("* OR zebra").total == 4
+        assert self.run("zebra OR (* AND kind:software)").total == 1
+        assert sorted(ids(self.run("soil OR (forest AND *)"))) == ["forest"]
+        assert self.run("NOT *").total == 0
+        assert self.run("ocean AND -*").total == 0
+        assert sorted(ids(self.run("* AND NOT ocean"))) == ["oceanic", "umlaut"]
+
     # Keywords and dates.
 
     def test_keyword_values_match_exactly(self, corpus):

@@ -1030,10 +1030,18 @@ class DatabaseQueryCompiler(BaseQueryCompiler):
         return reduce(and_, parts)
 
     def _or(self, parts):
+        # Django drops an empty Q (everything) from an OR, which would make "* OR x" mean "x".
+        if any(matches_everything(part) for part in parts):
+            return self._match_all()
         return reduce(or_, parts)
 
     def _not(self, part):
-        return ~part
+        return self._match_none() if matches_everything(part) else ~part
+
+
+def matches_everything(condition: Q) -> bool:
+    """Whether ``condition`` is ``_match_all``'s empty Q, which filters nothing."""
+    return not condition
 
 
 class DatabaseSearchBackend(BaseSearchBackend):
