@@ -155,9 +155,6 @@ def pagination(result, params) -> dict:
     }
 
 
-# Summaries of hits (the stored JSON documents).
-
-
 def suggested_search(request, filters: dict[str, list[str]]) -> dict | None:
     """A fuzzy version of the visitor's query that finds records where theirs found none, as a link."""
     suggestion = fuzzy_suggestion(INDEX, request.GET.get("q"), filters=filters, user=request.user)
@@ -167,6 +164,9 @@ def suggested_search(request, filters: dict[str, list[str]]) -> dict | None:
     params["q"] = suggestion.query
     params.pop("page", None)
     return {"query": suggestion.query, "total": suggestion.total, "url": f"?{params.urlencode()}"}
+
+
+# Summaries of hits (the stored JSON documents).
 
 
 def hit_summary(document: dict) -> dict:

@@ -28,6 +28,11 @@ BASE_PARAMS = ("q", "sort", "page", "size")
 def search_request(index_name: str, params, user, *, extra_params=(), default_filters=None) -> SearchResult:
     """Run ``rdm.search.search`` from a ``QueryDict``; unknown parameters are a 400 naming them."""
     filters = request_filters(index_name, params, extra_params=extra_params, default_filters=default_filters)
+    return search_filtered(index_name, params, user, filters)
+
+
+def search_filtered(index_name: str, params, user, filters: dict) -> SearchResult:
+    """``rdm.search.search`` with the query, sort and page of ``params`` and the checked ``filters``."""
     return search(
         index_name, params.get("q", ""), filters=filters, sort=params.get("sort") or None,
         page=params.get("page") or 1, size=params.get("size") or None, user=user,
@@ -91,15 +96,12 @@ class IndexSearchView(APIView):
         return result.hits
 
     def get(self, request, *args, **kwargs):
-        params, default_filters = request.query_params, self.default_filters(request)
-        result = search_request(
-            self.index_name, params, request.user, extra_params=self.extra_params,
-            default_filters=default_filters,
-        )
+        params = request.query_params
+        filters = request_filters(self.index_name, params, extra_params=self.extra_params,
+                                  default_filters=self.default_filters(request))
+        result = search_filtered(self.index_name, params, request.user, filters)
         body = search_response_body(result, request, self.serialize_hits(result, request))
         if not result.total and params.get("q"):
-            filters = request_filters(self.index_name, params, extra_params=self.extra_params,
-                                      default_filters=default_filters)
             suggestion = fuzzy_suggestion(self.index_name, params["q"], filters=filters, user=request.user)
             if suggestion is not None:
                 body["suggestion"] = suggestion_body(request, suggestion)
