@@ -17,6 +17,21 @@ def buckets(result, facet):
     return {b["key"]: b["doc_count"] for b in result.aggregations[facet]["buckets"]}
 
 
+def add_contract_papers(papers) -> None:
+    """Four public papers and one only user 7 and staff may read."""
+    papers.add("ocean", title="Ocean temperature records", creators=["Smith, Jane", "Doe, John"],
+               abstract="Buoys measured the sea surface.", kind="dataset", tags=["ocean", "climate"],
+               date="2020-06-01")
+    papers.add("oceanic", title="Oceanic circulation models", creators=["Brown, Ada"], kind="software",
+               tags=["ocean"], date="2019")
+    papers.add("forest", title="Forest soil survey", creators=["Smith, Karl"], abstract="ocean far away",
+               kind="dataset", tags=["soil"], date="2021-02")
+    papers.add("umlaut", title="Ökologie der Gewässer", creators=["Müller, Jürgen"], kind="article",
+               date="2018-12-31")
+    papers.add("secret", title="Secret ocean notes", kind="dataset", tags=["ocean"], date="2020",
+               principals=["user:7", "staff"])
+
+
 class SearchBackendContract:
     backend = ""
 
@@ -29,17 +44,7 @@ class SearchBackendContract:
 
     @pytest.fixture
     def corpus(self, papers):
-        papers.add("ocean", title="Ocean temperature records", creators=["Smith, Jane", "Doe, John"],
-                   abstract="Buoys measured the sea surface.", kind="dataset", tags=["ocean", "climate"],
-                   date="2020-06-01")
-        papers.add("oceanic", title="Oceanic circulation models", creators=["Brown, Ada"], kind="software",
-                   tags=["ocean"], date="2019")
-        papers.add("forest", title="Forest soil survey", creators=["Smith, Karl"], abstract="ocean far away",
-                   kind="dataset", tags=["soil"], date="2021-02")
-        papers.add("umlaut", title="Ökologie der Gewässer", creators=["Müller, Jürgen"], kind="article",
-                   date="2018-12-31")
-        papers.add("secret", title="Secret ocean notes", kind="dataset", tags=["ocean"], date="2020",
-                   principals=["user:7", "staff"])
+        add_contract_papers(papers)
         papers.index_all()
         return papers
 

@@ -17,6 +17,7 @@ from rdm.search import indexer, services
 from rdm.search.backends import get_search_backend, reset_backends
 from rdm.search.query import SearchError
 
+from .backend_contract import add_contract_papers
 from .test_elasticsearch_backend import PREFIX, elasticsearch_indexes, wipe_documents  # noqa: F401
 
 SEED = 20261203
@@ -81,17 +82,7 @@ def random_term(rng: random.Random, vocabulary: Vocabulary, depth: int) -> str:
 
 
 def add_documents(papers):
-    papers.add("ocean", title="Ocean temperature records", creators=["Smith, Jane", "Doe, John"],
-               abstract="Buoys measured the sea surface.", kind="dataset", tags=["ocean", "climate"],
-               date="2020-06-01")
-    papers.add("oceanic", title="Oceanic circulation models", creators=["Brown, Ada"], kind="software",
-               tags=["ocean"], date="2019")
-    papers.add("forest", title="Forest soil survey", creators=["Smith, Karl"], abstract="ocean far away",
-               kind="dataset", tags=["soil"], date="2021-02")
-    papers.add("umlaut", title="Ökologie der Gewässer", creators=["Müller, Jürgen"], kind="article",
-               date="2018-12-31")
-    papers.add("secret", title="Secret ocean notes", kind="dataset", tags=["ocean"], date="2020",
-               principals=["user:7", "staff"], status="restricted")
+    add_contract_papers(papers)
     papers.add("xray", title="X-ray data of naïve samples", creators=["Tanaka, Yuki"],
                abstract="東京 CO2 data", kind="article", tags=["climate"], date="2020-06-15")
     papers.add("empty", title="Sea", kind="software", date="2017")
