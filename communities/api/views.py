@@ -18,7 +18,7 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rdm.search.api.views import search_request, search_response_body
+from rdm.search.api.views import request_filters, search_filtered, search_response_body, with_suggestion
 
 from .. import permissions, queries, services
 from ..exceptions import CommunityDeleted, SlugMoved
@@ -360,6 +360,8 @@ class CommunityRecordsView(CommunityAPIView):
         scope = queries.community_records_scope(community)
         all_versions = params.get("allversions", "").lower() in ("1", "true")
         latest = {} if all_versions else {"is_latest": ["true"]}
-        result = search_request("records", params, request.user, extra_params=("allversions",),
-                                default_filters={**latest, **scope})
-        return Response(search_response_body(result, request))
+        filters = request_filters("records", params, extra_params=("allversions",),
+                                  default_filters={**latest, **scope})
+        result = search_filtered("records", params, request.user, filters)
+        return Response(with_suggestion(search_response_body(result, request), request, "records", result,
+                                        filters))

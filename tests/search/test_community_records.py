@@ -97,6 +97,20 @@ def test_a_community_parameter_cannot_widen_the_scope(corpus):
     assert hit_ids(body) == [corpus.open.pid]
 
 
+@pytest.mark.parametrize(("persona", "q", "suggested"), [
+    ("anonymous", "plankten", 1),  # the record outside the community is not counted
+    ("reader", "plankten", 2),
+    ("anonymous", "secrte", None),  # a word of a restricted record alone
+    ("reader", "secrte", 1),
+])
+def test_a_query_that_finds_nothing_suggests_what_its_fuzzy_version_finds_in_the_community(
+        corpus, persona, q, suggested):
+    body = api_search(corpus, persona, q=q).json()
+
+    assert body["hits"]["total"] == 0
+    assert body.get("suggestion", {}).get("total") == suggested
+
+
 def test_lookup_by_uuid_and_bad_parameters(corpus):
     assert api_search(corpus, "anonymous", key=str(corpus.community.uuid)).status_code == 200
     assert api_search(corpus, "anonymous", sort="nope").status_code == 400

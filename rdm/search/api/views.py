@@ -7,7 +7,8 @@ nothing but its fuzzy version does, ``"suggestion": {"q", "total", "links": {"se
 ``ValidationError``s keyed by the parameter, so ``rdm.api.exception_handler`` answers 400 naming it.
 
 A list endpoint subclasses ``IndexSearchView`` (set ``index_name``, optionally override
-``default_filters`` and ``serialize_hits``), or calls ``search_request`` and ``search_response_body``.
+``default_filters`` and ``serialize_hits``), or calls ``request_filters``, ``search_filtered``,
+``search_response_body`` and ``with_suggestion``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,6 @@ from ..query import ParameterError
 from ..services import Suggestion, fuzzy_suggestion, search
 
 BASE_PARAMS = ("q", "sort", "page", "size")
-
-
-def search_request(index_name: str, params, user, *, extra_params=(), default_filters=None) -> SearchResult:
-    """Run ``rdm.search.search`` from a ``QueryDict``; unknown parameters are a 400 naming them."""
-    filters = request_filters(index_name, params, extra_params=extra_params, default_filters=default_filters)
-    return search_filtered(index_name, params, user, filters)
 
 
 def search_filtered(index_name: str, params, user, filters: dict) -> SearchResult:
@@ -75,6 +70,18 @@ def page_links(request, result: SearchResult) -> dict:
     return links
 
 
+def with_suggestion(body: dict, request, index_name: str, result: SearchResult, filters: dict) -> dict:
+    """``body``, plus ``"suggestion"`` when the request's query found nothing but its fuzzy version
+    (``fuzzy_suggestion``, as the same caller with the same ``filters``) does."""
+    query = request.query_params.get("q")
+    if result.total or not query:
+        return body
+    suggestion = fuzzy_suggestion(index_name, query, filters=filters, user=request.user)
+    if suggestion is not None:
+        body["suggestion"] = suggestion_body(request, suggestion)
+    return body
+
+
 def suggestion_body(request, suggestion: Suggestion) -> dict:
     """A query that finds what the request's did not: ``{"q", "total", "links": {"self"}}``."""
     params = {**dict(request.query_params.lists()), "q": [suggestion.query]}
@@ -101,11 +108,7 @@ class IndexSearchView(APIView):
                                   default_filters=self.default_filters(request))
         result = search_filtered(self.index_name, params, request.user, filters)
         body = search_response_body(result, request, self.serialize_hits(result, request))
-        if not result.total and params.get("q"):
-            suggestion = fuzzy_suggestion(self.index_name, params["q"], filters=filters, user=request.user)
-            if suggestion is not None:
-                body["suggestion"] = suggestion_body(request, suggestion)
-        return Response(body)
+        return Response(with_suggestion(body, request, self.index_name, result, filters))
 
 
 class RecordSearchView(IndexSearchView):
